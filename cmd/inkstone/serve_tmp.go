@@ -1,0 +1,3 @@
+package main
+import "context"
+func (a *app) serve(ctx context.Context) error { return nil }

@@ -1,0 +1,96 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// URL is one entry of a sitemap.
+type URL struct {
+	Loc     string    // absolute URL
+	LastMod time.Time // omitted when zero
+}
+
+// maxSitemapURLs is the per-file limit set by sitemaps.org; search engines
+// reject larger files, so exceeding it is an error rather than a silent
+// truncation. Larger sites need a sitemap index.
+const maxSitemapURLs = 50000
+
+const (
+	sitemapHead = xml.Header + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
+	sitemapTail = "</urlset>\n"
+	// urlOverhead is the size of one entry's markup and lastmod without
+	// the loc itself; it lets Sitemap size its buffer once up front.
+	urlOverhead = len("  <url>\n    <loc></loc>\n    <lastmod>2006-01-02T15:04:05-07:00</lastmod>\n  </url>\n")
+)
+
+// Sitemap renders urls as a sitemaps.org 0.9 document, in the given order.
+//
+// It writes the document by hand instead of through xml.Marshal: the
+// structure is fixed and flat, and skipping reflection per URL keeps large
+// sites fast. Anything that is not plain ASCII goes through xml.EscapeText,
+// so the output is as well-formed as the marshalled feeds.
+func Sitemap(urls []URL) ([]byte, error) {
+	if len(urls) > maxSitemapURLs {
+		return nil, fmt.Errorf("encode sitemap: %d urls exceed the limit of %d per file", len(urls), maxSitemapURLs)
+	}
+	var buf bytes.Buffer
+	size := len(sitemapHead) + len(sitemapTail)
+	for _, u := range urls {
+		size += urlOverhead + len(u.Loc)
+	}
+	buf.Grow(size)
+	buf.WriteString(sitemapHead)
+	for i, u := range urls {
+		if strings.TrimSpace(u.Loc) == "" {
+			return nil, fmt.Errorf("encode sitemap: url %d has an empty loc", i)
+		}
+		buf.WriteString("  <url>\n    <loc>")
+		if plainASCII(u.Loc) {
+			buf.WriteString(u.Loc)
+		} else {
+			// Writes to a bytes.Buffer cannot fail; EscapeText only
+			// returns the writer's error.
+			_ = xml.EscapeText(&buf, []byte(u.Loc))
+		}
+		buf.WriteString("</loc>\n")
+		if !u.LastMod.IsZero() {
+			buf.WriteString("    <lastmod>")
+			// Appending into the buffer's spare capacity avoids a
+			// string allocation per URL.
+			buf.Write(u.LastMod.AppendFormat(buf.AvailableBuffer(), time.RFC3339))
+			buf.WriteString("</lastmod>\n")
+		}
+		buf.WriteString("  </url>\n")
+	}
+	buf.WriteString(sitemapTail)
+	return buf.Bytes(), nil
+}
+
+// plainASCII reports whether s can be written to XML text verbatim. Site
+// URLs are percent-encoded ASCII, so this fast path skips the conversion
+// to []byte and the rune-by-rune escaping for nearly every entry.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c >= 0x7f, c == '<', c == '>', c == '&', c == '\'', c == '"':
+			return false
+		}
+	}
+	return true
+}
+
+// Robots renders a robots.txt that allows every crawler everything and
+// points at the sitemap. An empty sitemapURL leaves the Sitemap line out.
+func Robots(sitemapURL string) []byte {
+	const allowAll = "User-agent: *\nAllow: /\n"
+	// A line break in the URL would let configuration inject directives.
+	sitemapURL = strings.TrimSpace(strings.NewReplacer("\r", "", "\n", "").Replace(sitemapURL))
+	if sitemapURL == "" {
+		return []byte(allowAll)
+	}
+	return []byte(allowAll + "\nSitemap: " + sitemapURL + "\n")
+}

@@ -1,0 +1,205 @@
+// Package render executes the theme's html/templates over site values and
+// returns page bytes. It also fingerprints the theme's static files.
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"inkstone/generator/content"
+	"inkstone/generator/site"
+)
+
+// Pages are the theme templates a build needs; each is parsed together
+// with templates/base.html and every templates/partials/*.html.
+var Pages = []string{"post", "page", "list", "tags", "year", "404"}
+
+// Info is the site-wide data every template sees as .Site.
+type Info struct {
+	Title       string
+	Description string
+	Language    string
+	BaseURL     string // absolute, ending in "/"
+	Author      Author
+	Me          []string
+	Nav         []Link
+	Endpoints   Endpoints
+	Stylesheet  string // root-relative URL of the fingerprinted CSS
+	Years       []*site.Year
+	Generator   string
+}
+
+// Author is the h-card data.
+type Author struct{ Name, URL, Photo, Email, Note string }
+
+// Link is a navigation entry.
+type Link struct{ Name, URL string }
+
+// Endpoints are the IndieWeb discovery URLs in every page's head.
+type Endpoints struct{ Micropub, Media, Authorization, Token, Metadata string }
+
+// Page is what one template execution gets as its dot.
+type Page struct {
+	Site        *Info
+	Kind        string // post, page, home, tag, tags, year, 404
+	Title       string // the document title (without the site title)
+	Description string
+	URL         string // root-relative
+	Image       string // absolute URL for OpenGraph, may be empty
+	Entry       *site.Entry
+	Entries     []*site.Entry
+	Tag         *site.Tag
+	Tags        []*site.Tag
+	Year        *site.Year
+	Pager       *Pager
+}
+
+// Permalink is the page's absolute URL.
+func (p *Page) Permalink() string { return absURL(p.Site.BaseURL, p.URL) }
+
+// Pager links the pages of a paginated list.
+type Pager struct {
+	Page, Pages int
+	PrevURL     string // newer posts; empty on page 1
+	NextURL     string // older posts; empty on the last page
+}
+
+// Asset is a static theme file to publish.
+type Asset struct {
+	Path string // relative to public/
+	Data []byte
+}
+
+// Renderer holds parsed templates; it is safe for concurrent use.
+type Renderer struct {
+	templates map[string]*template.Template
+	assets    []Asset
+	css       string
+	bufs      sync.Pool
+}
+
+// New parses the theme in fsys (templates/ and static/). extraCSS is
+// appended to static/style.css before fingerprinting (code highlighting).
+func New(fsys fs.FS, extraCSS string) (*Renderer, error) {
+	r := &Renderer{templates: map[string]*template.Template{}}
+	r.bufs.New = func() any { return new(bytes.Buffer) }
+
+	shared, err := sharedFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range Pages {
+		file := "templates/" + name + ".html"
+		t := template.New(name).Funcs(funcs)
+		for _, f := range append(shared, file) {
+			src, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("theme: read %s: %w", f, err)
+			}
+			if _, err := t.New(path.Base(f)).Parse(string(src)); err != nil {
+				return nil, fmt.Errorf("theme: %w", err)
+			}
+		}
+		r.templates[name] = t
+	}
+	if err := r.loadStatic(fsys, extraCSS); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func sharedFiles(fsys fs.FS) ([]string, error) {
+	files := []string{"templates/base.html"}
+	partials, err := fs.Glob(fsys, "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("theme: list partials: %w", err)
+	}
+	sort.Strings(partials)
+	return append(files, partials...), nil
+}
+
+// loadStatic reads static/ and fingerprints style.css.
+func (r *Renderer) loadStatic(fsys fs.FS, extraCSS string) error {
+	return fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "static" {
+				return nil // a theme without static files
+			}
+			return err
+		}
+		if d.IsDir() || content.Ignored(d.Name()) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return fmt.Errorf("theme: read %s: %w", p, err)
+		}
+		rel := strings.TrimPrefix(p, "static/")
+		if rel == "style.css" {
+			data = append(append(data, '\n'), extraCSS...)
+			sum := sha256.Sum256(data)
+			rel = "style." + hex.EncodeToString(sum[:])[:10] + ".css"
+			r.css = "/" + rel
+		}
+		r.assets = append(r.assets, Asset{Path: rel, Data: data})
+		return nil
+	})
+}
+
+// Assets are the theme's static files, style.css under its fingerprinted name.
+func (r *Renderer) Assets() []Asset { return r.assets }
+
+// Stylesheet is the root-relative URL of the fingerprinted stylesheet.
+func (r *Renderer) Stylesheet() string { return r.css }
+
+// Render executes the named page template.
+func (r *Renderer) Render(name string, p *Page) ([]byte, error) {
+	t := r.templates[name]
+	if t == nil {
+		return nil, fmt.Errorf("render: no template %q", name)
+	}
+	buf := r.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, "base.html", p); err != nil {
+		return nil, fmt.Errorf("render %s: %w", p.URL, err)
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+var funcs = template.FuncMap{
+	"iso":      func(t time.Time) string { return t.Format(time.RFC3339) },
+	"date":     func(t time.Time) string { return t.Format("2 January 2006") },
+	"time":     func(t time.Time) string { return t.Format("15:04") },
+	"abs":      absURL,
+	"host":     hostOf,
+	"pageURL":  site.PageURL,
+	"hasTitle": func(e *site.Entry) bool { return e != nil && e.Post.Title != "" },
+	"typeName": func(t content.Type) string { return string(t) },
+	"add":      func(a, b int) int { return a + b },
+}
+
+func absURL(base, p string) string {
+	if strings.Contains(p, "://") {
+		return p
+	}
+	return strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(p, "/")
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return strings.TrimPrefix(u.Host, "www.")
+}

@@ -1,0 +1,227 @@
+// Package site assembles loaded posts into the in-memory shape of a site:
+// permalinks, posts by date, tags, year archives and pagination. It is
+// pure: no I/O, no rendering.
+package site
+
+import (
+	"fmt"
+	"html/template"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"inkstone/generator/content"
+)
+
+// Entry is a rendered post or page with everything templates need.
+type Entry struct {
+	Post    *content.Post
+	Slug    string
+	URL     string // root-relative permalink, ending in "/"
+	Type    content.Type
+	HTML    template.HTML // sanitised content
+	Text    string        // plain text of the content
+	Summary string        // the summary field, or the start of Text
+	Tags    []TagRef
+	Listed  bool // appears in lists, feeds, sitemap and search
+	Prev    *Entry
+	Next    *Entry
+}
+
+// Output is where the entry's page is written, relative to public/.
+func (e *Entry) Output() string { return OutputFor(e.URL) }
+
+// Title is the post's title; notes have none.
+func (e *Entry) Title() string { return e.Post.Title }
+
+// Date is the publication date.
+func (e *Entry) Date() time.Time { return e.Post.Date }
+
+// TagRef names a tag and links to its page.
+type TagRef struct {
+	Name string
+	Slug string
+	URL  string
+}
+
+// Tag is a tag with its listed posts, newest first.
+type Tag struct {
+	TagRef
+	Posts []*Entry
+}
+
+// Year is a year archive.
+type Year struct {
+	Year  int
+	URL   string
+	Posts []*Entry
+}
+
+// Site is every rendered entry, arranged.
+type Site struct {
+	// Posts are the listed posts, newest first: home, feeds, sitemap.
+	Posts []*Entry
+	// Entries are all rendered posts, listed or not, in path order.
+	Entries []*Entry
+	// Pages are standalone pages (about), in path order.
+	Pages []*Entry
+	Tags  []*Tag  // by name
+	Years []*Year // newest first
+}
+
+// Pattern expands a permalink pattern such as "/:year/:month/:slug/".
+type Pattern string
+
+// Expand fills the pattern for a post.
+func (p Pattern) Expand(slug string, t time.Time) string {
+	r := strings.NewReplacer(
+		":year", fmt.Sprintf("%04d", t.Year()),
+		":month", fmt.Sprintf("%02d", int(t.Month())),
+		":day", fmt.Sprintf("%02d", t.Day()),
+		":slug", slug,
+	)
+	return r.Replace(string(p))
+}
+
+// SlugOf is the slug a post is published under: the slug field, else its
+// file name.
+func SlugOf(p *content.Post) string {
+	if p.Slug != "" {
+		if s := content.Slugify(p.Slug); s != "" {
+			return s
+		}
+	}
+	return strings.TrimSuffix(path.Base(p.Path), ".md")
+}
+
+// URLFor is the root-relative URL of a post or page.
+func URLFor(p *content.Post, pattern Pattern) string {
+	if p.Kind == content.KindPage {
+		rel := strings.TrimSuffix(p.Path, ".md")
+		if rel == "index" {
+			return "/"
+		}
+		rel = strings.TrimSuffix(rel, "/index")
+		return "/" + rel + "/"
+	}
+	return pattern.Expand(SlugOf(p), p.Date)
+}
+
+// OutputFor maps a root-relative URL to the file written under public/.
+func OutputFor(url string) string {
+	u := strings.TrimPrefix(url, "/")
+	if u == "" || strings.HasSuffix(u, "/") {
+		return u + "index.html"
+	}
+	return u
+}
+
+// TagRefFor names a tag's page.
+func TagRefFor(name string) TagRef {
+	slug := content.Slugify(name)
+	if slug == "" {
+		slug = "tag"
+	}
+	return TagRef{Name: name, Slug: slug, URL: "/tags/" + slug + "/"}
+}
+
+// PageURL is the URL of page n (1-based) of a paginated list rooted at base.
+func PageURL(base string, n int) string {
+	if n <= 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// PageCount is how many pages n items fill at per items a page (at least 1).
+func PageCount(n, per int) int {
+	if n == 0 {
+		return 1
+	}
+	return (n + per - 1) / per
+}
+
+// Assemble arranges entries: it links prev/next among listed posts and
+// groups them by tag and year. Entries must have URL, Post and Listed set.
+// It reports URL clashes, which would make two files overwrite each other.
+func Assemble(entries []*Entry) (*Site, error) {
+	s := &Site{}
+	byURL := map[string]*Entry{}
+	for _, e := range entries {
+		if other, ok := byURL[e.URL]; ok {
+			return nil, &content.ParseError{File: e.Post.Path, Line: 1,
+				Msg:  fmt.Sprintf("its URL %s is also the URL of %s", e.URL, other.Post.Path),
+				Hint: "give one of them a different slug: field"}
+		}
+		byURL[e.URL] = e
+		if e.Post.Kind == content.KindPage {
+			s.Pages = append(s.Pages, e)
+			continue
+		}
+		s.Entries = append(s.Entries, e)
+		if e.Listed {
+			s.Posts = append(s.Posts, e)
+		}
+	}
+	sort.SliceStable(s.Posts, func(i, j int) bool { return newer(s.Posts[i], s.Posts[j]) })
+	for i, e := range s.Posts {
+		// Prev is the older neighbour, Next the newer one.
+		if i > 0 {
+			e.Next = s.Posts[i-1]
+		}
+		if i+1 < len(s.Posts) {
+			e.Prev = s.Posts[i+1]
+		}
+	}
+
+	tags := map[string]*Tag{}
+	years := map[int]*Year{}
+	for _, e := range s.Posts {
+		for _, ref := range e.Tags {
+			t := tags[ref.Slug]
+			if t == nil {
+				t = &Tag{TagRef: ref}
+				tags[ref.Slug] = t
+			}
+			t.Posts = append(t.Posts, e)
+		}
+		y := e.Post.Date.Year()
+		if years[y] == nil {
+			years[y] = &Year{Year: y, URL: fmt.Sprintf("/%04d/", y)}
+		}
+		years[y].Posts = append(years[y].Posts, e)
+	}
+	for _, t := range tags {
+		s.Tags = append(s.Tags, t)
+	}
+	sort.Slice(s.Tags, func(i, j int) bool { return s.Tags[i].Slug < s.Tags[j].Slug })
+	for _, y := range years {
+		s.Years = append(s.Years, y)
+	}
+	sort.Slice(s.Years, func(i, j int) bool { return s.Years[i].Year > s.Years[j].Year })
+	return s, nil
+}
+
+// newer orders posts newest first; the path breaks ties so order is stable.
+func newer(a, b *Entry) bool {
+	if !a.Post.Date.Equal(b.Post.Date) {
+		return a.Post.Date.After(b.Post.Date)
+	}
+	return a.Post.Path > b.Post.Path
+}
+
+// Updated is the newest publication or update time among the posts.
+func (s *Site) Updated() time.Time {
+	var t time.Time
+	for _, e := range s.Posts {
+		if e.Post.Date.After(t) {
+			t = e.Post.Date
+		}
+		if e.Post.Updated.After(t) {
+			t = e.Post.Updated
+		}
+	}
+	return t
+}
