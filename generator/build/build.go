@@ -128,7 +128,11 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
-	outs := b.plan(s, rend, snap.Files)
+	info := b.info(s, rend)
+	if err := cards(ctx, rend, info, s.Posts); err != nil {
+		return Summary{}, err
+	}
+	outs := b.plan(s, rend, info, snap.Files)
 
 	out := opt.Out
 	if out == "" {
@@ -252,9 +256,8 @@ func absolute(c *config.Site, p string) string {
 }
 
 // plan lists every output of the site; nothing is rendered yet.
-func (b *Builder) plan(s *site.Site, rend *render.Renderer, files []string) []output {
+func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, files []string) []output {
 	c := b.Config
-	info := b.info(s, rend)
 	var outs []output
 	page := func(path, tmpl string, p *render.Page) {
 		p.Site = info
@@ -432,6 +435,18 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
+// cards renders each listed post's list entry once, for every list page.
+func cards(ctx context.Context, rend *render.Renderer, info *render.Info, posts []*site.Entry) error {
+	errs := make([]error, len(posts))
+	parallel(ctx, len(posts), func(i int) {
+		posts[i].Card, errs[i] = rend.Card(info, posts[i])
+	})
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return ctx.Err()
+}
+
 // run renders every output and stages it, on every core.
 func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -440,7 +455,9 @@ func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 		once     sync.Once
 		firstErr error
 	)
-	parallel(ctx, len(outs), func(i int) {
+	// More workers than cores: while some wait on file system calls,
+	// others render.
+	parallelN(ctx, 4*runtime.GOMAXPROCS(0), len(outs), func(i int) {
 		data, err := outs[i].render()
 		if err == nil {
 			err = tx.Put(outs[i].path, data)
@@ -458,7 +475,11 @@ func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 // parallel calls fn for 0..n-1 on GOMAXPROCS goroutines, stopping early
 // when ctx is done.
 func parallel(ctx context.Context, n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
+	parallelN(ctx, runtime.GOMAXPROCS(0), n, fn)
+}
+
+// parallelN is parallel with a given number of workers.
+func parallelN(ctx context.Context, workers, n int, fn func(i int)) {
 	if workers > n {
 		workers = n
 	}

@@ -65,8 +65,8 @@ func Parse(path string, data []byte) (*Post, error) {
 			Hint: "write e.g. title: My post"}
 	}
 	d := decoder{path: path}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		d.field(p, root.Content[i], root.Content[i+1])
+	for _, kv := range rootPairs(root) {
+		d.field(p, kv[0], kv[1])
 	}
 	if len(d.errs) > 0 {
 		return nil, errors.Join(d.errs...)
@@ -106,6 +106,71 @@ func lineEnd(data []byte, pos int) int {
 	return len(data)
 }
 
+// rootPairs lists the key/value pairs of the front matter mapping, with
+// YAML merge keys (<<: *base) expanded as YAML defines them: keys written
+// in the mapping win over merged ones, and an earlier merged mapping wins
+// over a later one.
+func rootPairs(root *yaml.Node) [][2]*yaml.Node { return mappingPairs(root, 0) }
+
+func mappingPairs(m *yaml.Node, depth int) [][2]*yaml.Node {
+	var merged, own [][2]*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			if depth < 10 { // anchors can make cycles; real files nest one or two
+				merged = append(merged, mergeSources(v, depth+1)...)
+			}
+			continue
+		}
+		own = append(own, [2]*yaml.Node{k, v})
+	}
+	if len(merged) == 0 {
+		return own
+	}
+	seen := map[string]bool{}
+	for _, kv := range own {
+		seen[kv[0].Value] = true
+	}
+	var out [][2]*yaml.Node
+	for _, kv := range merged {
+		if !seen[kv[0].Value] {
+			seen[kv[0].Value] = true
+			out = append(out, kv)
+		}
+	}
+	return append(out, own...)
+}
+
+// mergeSources returns the pairs a merge key's value brings in: one
+// mapping, or a list of them, each possibly an alias.
+func mergeSources(v *yaml.Node, depth int) [][2]*yaml.Node {
+	v = deref(v)
+	var maps []*yaml.Node
+	switch v.Kind {
+	case yaml.MappingNode:
+		maps = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		for _, item := range v.Content {
+			maps = append(maps, deref(item))
+		}
+	}
+	var out [][2]*yaml.Node
+	for _, m := range maps {
+		if m.Kind == yaml.MappingNode {
+			out = append(out, mappingPairs(m, depth)...)
+		}
+	}
+	return out
+}
+
+// deref follows aliases (*name) to the node they stand for.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
 type decoder struct {
 	path string
 	errs []error
@@ -117,6 +182,14 @@ func (d *decoder) fail(n *yaml.Node, msg, hint string) {
 
 func (d *decoder) field(p *Post, k, v *yaml.Node) {
 	key := k.Value
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		// An alias stands for the anchored value; report problems
+		// where the alias is used.
+		line := v.Line
+		c := *deref(v)
+		c.Line = line
+		v = &c
+	}
 	switch key {
 	case "title":
 		p.Title = d.str(key, v)
@@ -261,11 +334,15 @@ func (d *decoder) strs(key string, v *yaml.Node) []string {
 		}
 		return []string{v.Value}
 	case yaml.SequenceNode:
-		out := make([]string, 0, len(v.Content))
+		var out []string
 		for _, item := range v.Content {
+			item = deref(item)
 			if item.Kind != yaml.ScalarNode {
 				d.fail(item, key+" must be a list of single values", "write each item as - value")
 				continue
+			}
+			if item.Tag == "!!null" {
+				continue // "- " or "- ~": nothing there
 			}
 			out = append(out, item.Value)
 		}
@@ -290,9 +367,10 @@ func (d *decoder) media(key string, v *yaml.Node) []Media {
 	}
 	var out []Media
 	for _, item := range items {
+		item = deref(item)
 		switch item.Kind {
 		case yaml.ScalarNode:
-			if item.Value != "" {
+			if item.Value != "" && item.Tag != "!!null" {
 				out = append(out, Media{URL: item.Value})
 			}
 		case yaml.MappingNode:
@@ -371,15 +449,23 @@ func Marshal(p *Post) ([]byte, error) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		props := map[string]any{}
-		for _, k := range keys {
-			props[k] = p.Properties[k]
-		}
 		// Unknown keys sit under "properties" so they can never shadow
-		// a key inkstone knows.
-		if err := add("properties", props); err != nil {
-			return nil, err
+		// a key inkstone knows. Keys are tagged as strings so that names
+		// such as "<<", "true" or "1" are quoted and read back as written.
+		props := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range keys {
+			var n yaml.Node
+			if err := n.Encode(p.Properties[k]); err != nil {
+				return nil, fmt.Errorf("encode properties.%s: %w", k, err)
+			}
+			quoteMergeKeys(&n)
+			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+			if k == "<<" {
+				key.Style = yaml.DoubleQuotedStyle
+			}
+			props.Content = append(props.Content, key, &n)
 		}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "properties"}, props)
 	}
 	var buf bytes.Buffer
 	buf.WriteString(delimiter + "\n")
@@ -398,4 +484,20 @@ func Marshal(p *Post) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func formatTime(t time.Time) string { return t.Format(time.RFC3339) }
+// quoteMergeKeys quotes map keys spelled "<<", which yaml.v3 would
+// otherwise write as merge keys (!!merge <<) that fail or merge when read.
+func quoteMergeKeys(n *yaml.Node) {
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && c.Kind == yaml.ScalarNode && c.Value == "<<" {
+			c.Tag = "!!str"
+			c.Style = yaml.DoubleQuotedStyle
+			continue
+		}
+		quoteMergeKeys(c)
+	}
+}
+
+// formatTime writes RFC 3339 with as many fractional digits as the time
+// has, so that a date read from a file or a Micropub request is saved
+// unchanged.
+func formatTime(t time.Time) string { return t.Format(time.RFC3339Nano) }

@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -16,27 +17,43 @@ const maxSlugWords = 6
 // maxSlugBytes keeps file names well under common 255-byte limits.
 const maxSlugBytes = 80
 
-// Slugify makes a URL slug from free text: Unicode letters and digits kept,
-// lower case, runs of anything else turned into one hyphen.
+// Slugify makes a URL slug from free text: Unicode letters and digits kept
+// with their combining marks, lower case, runs of anything else (spaces,
+// punctuation, symbols, emoji) turned into one hyphen. Apostrophes join
+// words. The result is NFC, has no leading or trailing hyphen and is at
+// most 80 bytes, cut at a hyphen where possible.
 func Slugify(s string) string {
 	s = norm.NFC.String(s)
 	var b strings.Builder
-	hyphen := false
+	hyphen := false // a separator is pending
+	word := false   // the last rune written was part of a word
 	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')
 			}
 			hyphen = false
+			word = true
 			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.Variation_Selector, r):
+			// Emoji presentation selectors (U+FE0F) are marks, but
+			// belong to the symbol before them, which is dropped.
+		case unicode.In(r, unicode.Mn, unicode.Mc):
+			// Combining marks (accents, Indic vowel signs) belong to
+			// the letter before them; alone they are dropped.
+			if word && !hyphen {
+				b.WriteRune(r)
+			}
 		case r == '\'' || r == '’':
 			// Apostrophes join words: "don't" becomes "dont".
 		default:
 			hyphen = true
+			word = false
 		}
 	}
-	return truncateSlug(b.String())
+	// Lower-casing can leave a letter and a mark that compose.
+	return truncateSlug(norm.NFC.String(b.String()))
 }
 
 func truncateSlug(s string) string {
@@ -47,12 +64,14 @@ func truncateSlug(s string) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	s = s[:cut]
-	// Prefer to end on a whole word.
-	if i := strings.LastIndexByte(s, '-'); i > maxSlugBytes/2 {
-		s = s[:i]
+	// Prefer to end on a whole word: at the cut when a hyphen follows
+	// it, else at the last hyphen, unless that loses more than half.
+	if s[cut] != '-' {
+		if i := strings.LastIndexByte(s[:cut], '-'); i > maxSlugBytes/2 {
+			cut = i
+		}
 	}
-	return strings.Trim(s, "-")
+	return strings.Trim(s[:cut], "-")
 }
 
 // SlugFor picks a post's slug: its slug field, else its title, else its
@@ -88,18 +107,33 @@ func UniqueSlug(slug string, taken func(string) bool) string {
 	}
 }
 
-// plainStart drops leading Markdown markup that makes poor slugs.
+// htmlTag matches an inline HTML tag or an autolink such as <https://x>.
+var htmlTag = regexp.MustCompile(`</?[A-Za-z][^<>]*>`)
+
+// plainStart drops leading Markdown markup that makes poor slugs: fenced
+// code blocks, lines of HTML, images, inline tags and link targets.
 func plainStart(body string) string {
 	var b strings.Builder
+	fence := ""
 	for _, line := range strings.SplitN(body, "\n", 20) {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "```") || strings.HasPrefix(line, "<") || strings.HasPrefix(line, "![") {
+		if fence != "" {
+			if strings.HasPrefix(line, fence) {
+				fence = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
+			fence = line[:3]
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "<") || strings.HasPrefix(line, "![") {
 			continue
 		}
 		b.WriteString(line)
 		b.WriteByte(' ')
 	}
-	s := b.String()
+	s := htmlTag.ReplaceAllString(b.String(), " ")
 	// Keep link text, drop link targets: [text](url) -> text.
 	for {
 		i := strings.Index(s, "](")

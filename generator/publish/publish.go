@@ -11,12 +11,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"inkstone/internal/atomicfile"
 )
@@ -37,17 +40,39 @@ type Stats struct {
 // Tx is one build's set of outputs. Put is safe for concurrent use.
 type Tx struct {
 	p       *Publisher
+	prev    map[string]sum // what the last commit left, from the manifest
+	prevErr error
+	seq     atomic.Uint64 // numbers temp files
 	mu      sync.Mutex
-	staged  map[string]string // output path -> temp file
-	kept    map[string]bool   // outputs already holding the right bytes
+	staged  map[string]staged // output path -> temp file
+	kept    map[string]sum    // outputs already holding the right bytes
 	removed map[string]bool   // outputs to delete (incremental builds)
 	dirs    sync.Map          // folders known to exist
 	done    bool
 }
 
+// sum identifies a file's bytes in the manifest, so an unchanged output
+// costs one stat instead of a read and compare.
+type sum struct {
+	hash string
+	size int64
+}
+
+type staged struct {
+	tmp string
+	sum sum
+}
+
+func sumOf(data []byte) sum {
+	h := sha256.Sum256(data)
+	return sum{hash: hex.EncodeToString(h[:16]), size: int64(len(data))}
+}
+
 // Begin starts a transaction.
 func (p *Publisher) Begin() *Tx {
-	return &Tx{p: p, staged: map[string]string{}, kept: map[string]bool{}, removed: map[string]bool{}}
+	tx := &Tx{p: p, staged: map[string]staged{}, kept: map[string]sum{}, removed: map[string]bool{}}
+	tx.prev, tx.prevErr = p.readManifest()
+	return tx
 }
 
 // Put stages data for rel, a slash path relative to the output folder.
@@ -56,20 +81,19 @@ func (tx *Tx) Put(rel string, data []byte) error {
 		return err
 	}
 	full := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
-	if atomicfile.Equal(full, data) {
+	sm := sumOf(data)
+	if tx.unchanged(rel, full, sm, data) {
 		tx.mu.Lock()
-		tx.kept[rel] = true
+		tx.kept[rel] = sm
 		tx.mu.Unlock()
 		return nil
 	}
 	dir := filepath.Dir(full)
-	if _, ok := tx.dirs.Load(dir); !ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("publish: create %s: %w", dir, err)
-		}
-		tx.dirs.Store(dir, true)
+	if err := tx.mkdir(dir); err != nil {
+		return fmt.Errorf("publish %s: %w", rel, err)
 	}
-	f, err := os.CreateTemp(dir, atomicfile.TempPrefix+"*")
+	tmp := filepath.Join(dir, fmt.Sprintf("%s%d-%d", atomicfile.TempPrefix, os.Getpid(), tx.seq.Add(1)))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", rel, err)
 	}
@@ -77,19 +101,47 @@ func (tx *Tx) Put(rel string, data []byte) error {
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
-		werr = os.Chmod(f.Name(), 0o644)
-	}
 	if werr != nil {
-		os.Remove(f.Name())
+		os.Remove(tmp)
 		return fmt.Errorf("publish %s: %w", rel, werr)
 	}
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	if old, ok := tx.staged[rel]; ok {
-		os.Remove(old)
+		os.Remove(old.tmp)
 	}
-	tx.staged[rel] = f.Name()
+	tx.staged[rel] = staged{tmp: tmp, sum: sm}
+	return nil
+}
+
+// unchanged reports whether full already holds data. When the manifest
+// knows the file's hash, a stat confirms it is still there; otherwise the
+// bytes are compared.
+func (tx *Tx) unchanged(rel, full string, sm sum, data []byte) bool {
+	if old, ok := tx.prev[rel]; ok {
+		if old != sm {
+			return false
+		}
+		st, err := os.Stat(full)
+		return err == nil && st.Mode().IsRegular() && st.Size() == sm.size
+	}
+	return atomicfile.Equal(full, data)
+}
+
+// mkdir creates dir once per transaction, with one syscall when its
+// parent exists.
+func (tx *Tx) mkdir(dir string) error {
+	if _, ok := tx.dirs.Load(dir); ok {
+		return nil
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	tx.dirs.Store(dir, true)
 	return nil
 }
 
@@ -109,8 +161,8 @@ func (tx *Tx) Abort() {
 		return
 	}
 	tx.done = true
-	for _, tmp := range tx.staged {
-		os.Remove(tmp)
+	for _, st := range tx.staged {
+		os.Remove(st.tmp)
 	}
 }
 
@@ -124,28 +176,30 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		return Stats{}, errors.New("publish: transaction already finished")
 	}
 	tx.done = true
-	prev, err := tx.p.readManifest()
-	if err != nil {
+	if tx.prevErr != nil {
 		tx.abortLocked()
-		return Stats{}, err
+		return Stats{}, tx.prevErr
 	}
+	prev := tx.prev
 	// Record every name this commit may create before creating it, so that
 	// after a crash the next build still knows which files are its own.
-	union := map[string]bool{}
-	for k := range prev {
-		union[k] = true
+	// Their sums are unknown until the renames are done.
+	union := make(map[string]sum, len(prev)+len(tx.staged))
+	for k, v := range prev {
+		union[k] = v
 	}
 	for k := range tx.staged {
-		union[k] = true
+		union[k] = sum{}
 	}
-	if err := tx.p.writeManifest(union); err != nil {
-		tx.abortLocked()
-		return Stats{}, err
+	if len(tx.staged) > 0 {
+		if err := tx.p.writeManifest(union); err != nil {
+			tx.abortLocked()
+			return Stats{}, err
+		}
+		// Flush the temp files' bytes in one go before they become
+		// visible, so a power cut cannot leave a renamed but empty file.
+		syncFS(tx.p.Dir)
 	}
-
-	// Flush the temp files' bytes in one go before they become visible, so
-	// that a power cut cannot leave a renamed but empty file.
-	syncFS(tx.p.Dir)
 
 	names := make([]string, 0, len(tx.staged))
 	for rel := range tx.staged {
@@ -153,37 +207,31 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 	}
 	sort.Strings(names)
 	var st Stats
+	final := union
 	for _, rel := range names {
 		full := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
-		if err := os.Rename(tx.staged[rel], full); err != nil {
+		if err := os.Rename(tx.staged[rel].tmp, full); err != nil {
 			tx.abortLocked()
 			return st, fmt.Errorf("publish %s: %w", rel, err)
 		}
+		final[rel] = tx.staged[rel].sum
 		delete(tx.staged, rel)
 		st.Written++
 	}
 	st.Unchanged = len(tx.kept)
-
-	final := map[string]bool{}
-	for k := range prev {
-		final[k] = true
-	}
-	for _, rel := range names {
-		final[rel] = true
-	}
-	for rel := range tx.kept {
-		final[rel] = true
+	for rel, sm := range tx.kept {
+		final[rel] = sm
 	}
 	var stale []string
 	if full {
 		for rel := range prev {
-			if !tx.kept[rel] && !contains(names, rel) {
+			if _, ok := tx.kept[rel]; !ok && !contains(names, rel) {
 				stale = append(stale, rel)
 			}
 		}
 	}
 	for rel := range tx.removed {
-		if !tx.kept[rel] && !contains(names, rel) {
+		if _, ok := tx.kept[rel]; !ok && !contains(names, rel) {
 			stale = append(stale, rel)
 		}
 	}
@@ -195,15 +243,29 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		delete(final, rel)
 		st.Removed++
 	}
-	if err := tx.p.writeManifest(final); err != nil {
-		return st, err
+	if st.Written > 0 || st.Removed > 0 || len(tx.kept) != len(prev) || !sameSums(prev, final) {
+		if err := tx.p.writeManifest(final); err != nil {
+			return st, err
+		}
 	}
 	return st, nil
 }
 
+func sameSums(a, b map[string]sum) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
 func (tx *Tx) abortLocked() {
-	for _, tmp := range tx.staged {
-		os.Remove(tmp)
+	for _, st := range tx.staged {
+		os.Remove(st.tmp)
 	}
 }
 
@@ -227,7 +289,7 @@ func (p *Publisher) removeOutput(rel string) error {
 }
 
 func checkRel(rel string) error {
-	if rel == "" || path.Clean("/"+rel)[1:] != rel || strings.HasPrefix(rel, "../") {
+	if rel == "" || path.Clean("/" + rel)[1:] != rel || strings.HasPrefix(rel, "../") {
 		return fmt.Errorf("publish: %q is not a clean relative path", rel)
 	}
 	return nil
@@ -244,21 +306,31 @@ func (p *Publisher) manifestPath() string {
 	return filepath.Join(p.StateDir, "build", "manifest-"+hex.EncodeToString(sum[:8])+".txt")
 }
 
-func (p *Publisher) readManifest() (map[string]bool, error) {
+// The manifest has one line per output: path, tab, hash, tab, size. A
+// hash of "-" means the bytes are unknown (recorded before a rename).
+func (p *Publisher) readManifest() (map[string]sum, error) {
 	f, err := os.Open(p.manifestPath())
 	if os.IsNotExist(err) {
-		return map[string]bool{}, nil
+		return map[string]sum{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("publish: read manifest: %w", err)
 	}
 	defer f.Close()
-	m := map[string]bool{}
+	m := map[string]sum{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if line := sc.Text(); line != "" && checkRel(line) == nil {
-			m[line] = true
+		rel, rest, _ := strings.Cut(sc.Text(), "\t")
+		if rel == "" || checkRel(rel) != nil {
+			continue
 		}
+		hash, size, _ := strings.Cut(rest, "\t")
+		n, err := strconv.ParseInt(size, 10, 64)
+		if err != nil || hash == "-" {
+			m[rel] = sum{}
+			continue
+		}
+		m[rel] = sum{hash: hash, size: n}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("publish: read manifest: %w", err)
@@ -266,7 +338,7 @@ func (p *Publisher) readManifest() (map[string]bool, error) {
 	return m, nil
 }
 
-func (p *Publisher) writeManifest(m map[string]bool) error {
+func (p *Publisher) writeManifest(m map[string]sum) error {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
@@ -274,8 +346,12 @@ func (p *Publisher) writeManifest(m map[string]bool) error {
 	sort.Strings(names)
 	var b strings.Builder
 	for _, n := range names {
-		b.WriteString(n)
-		b.WriteByte('\n')
+		sm := m[n]
+		hash := sm.hash
+		if hash == "" {
+			hash = "-"
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%d\n", n, hash, sm.size)
 	}
 	if err := atomicfile.WriteFile(p.manifestPath(), []byte(b.String()), atomicfile.Options{}); err != nil {
 		return fmt.Errorf("publish: write manifest: %w", err)

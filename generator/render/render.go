@@ -177,6 +177,24 @@ func (r *Renderer) Render(name string, p *Page) ([]byte, error) {
 	return bytes.Clone(buf.Bytes()), nil
 }
 
+// Card is the dot of the theme's "entry-card" template.
+type Card struct {
+	Site  *Info
+	Entry *site.Entry
+}
+
+// Card renders one entry as list pages show it.
+func (r *Renderer) Card(info *Info, e *site.Entry) (template.HTML, error) {
+	buf := r.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufs.Put(buf)
+	if err := r.templates["list"].ExecuteTemplate(buf, "entry-card", &Card{Site: info, Entry: e}); err != nil {
+		return "", fmt.Errorf("render card for %s: %w", e.URL, err)
+	}
+	// The template's output is escaped by html/template already.
+	return template.HTML(buf.String()), nil
+}
+
 var funcs = template.FuncMap{
 	"iso":      func(t time.Time) string { return t.Format(time.RFC3339) },
 	"date":     func(t time.Time) string { return t.Format("2 January 2006") },

@@ -26,6 +26,9 @@ type Entry struct {
 	Summary string        // the summary field, or the start of Text
 	Tags    []TagRef
 	Listed  bool // appears in lists, feeds, sitemap and search
+	// Card is the entry as shown in lists, rendered once and reused on
+	// every list page that shows it.
+	Card template.HTML
 	Prev    *Entry
 	Next    *Entry
 }

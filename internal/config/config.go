@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,20 +32,27 @@ type Site struct {
 	Me          []string `toml:"me"`        // rel=me profile links
 	Theme       string   `toml:"theme"`     // folder under paths.themes; "default" is embedded
 
-	Author     Author     `toml:"author"`
-	Paths      Paths      `toml:"paths"`
-	Feeds      Feeds      `toml:"feeds"`
-	Micropub   Micropub   `toml:"micropub"`
-	Auth       Auth       `toml:"auth"`
-	Git        Git        `toml:"git"`
-	Server     Server     `toml:"server"`
-	Endpoints  Endpoints  `toml:"endpoints"`
-	Navigation []NavLink  `toml:"navigation"`
+	Author     Author    `toml:"author"`
+	Paths      Paths     `toml:"paths"`
+	Feeds      Feeds     `toml:"feeds"`
+	Micropub   Micropub  `toml:"micropub"`
+	Auth       Auth      `toml:"auth"`
+	Git        Git       `toml:"git"`
+	Server     Server    `toml:"server"`
+	Endpoints  Endpoints `toml:"endpoints"`
+	Navigation []NavLink `toml:"navigation"`
 
 	// Root is the site folder, absolute; not read from the file.
 	Root string `toml:"-"`
 	// File is the config file read, empty when there was none.
 	File string `toml:"-"`
+
+	// raw keeps the values derive fills in, as configured, so that
+	// WithBaseURL can derive them again.
+	raw struct {
+		endpoints Endpoints
+		authorURL string
+	}
 }
 
 // Author is the site owner, shown in every page's h-card.
@@ -151,7 +159,13 @@ type Error struct {
 	Key  string
 	Msg  string
 	Hint string
+
+	err error // the underlying error, if any, for errors.Is
 }
+
+// Unwrap returns the underlying error, such as fs.ErrNotExist for a
+// missing --config file.
+func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
 	where := e.File
@@ -187,8 +201,8 @@ func Load(root, file string, env []string) (*Site, error) {
 	if file == "" {
 		file = filepath.Join(absRoot, FileName)
 	}
-	var raw []byte
-	raw, err = os.ReadFile(file)
+	var errs []error
+	raw, err := os.ReadFile(file)
 	switch {
 	case err == nil:
 		cfg.File = file
@@ -196,55 +210,121 @@ func Load(root, file string, env []string) (*Site, error) {
 		if derr != nil {
 			return nil, decodeError(file, derr)
 		}
-		var errs []error
-		for _, k := range md.Undecoded() {
-			errs = append(errs, &Error{File: file, Line: keyLine(raw, k), Key: k.String(),
-				Msg: "unknown key", Hint: "check the spelling; see README.md for the keys inkstone reads"})
-		}
-		if len(errs) > 0 {
-			return nil, errors.Join(errs...)
-		}
-	case os.IsNotExist(err) && !explicit:
+		errs = append(errs, unknownKeys(file, raw, md.Undecoded())...)
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &Error{File: file, Msg: "config file not found", err: err,
+			Hint: "check the --config path, or leave --config out to read " + FileName + " in the site folder"}
 	default:
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, &Error{File: file, Msg: "cannot read config: " + err.Error(), err: err,
+			Hint: "check that the file is readable"}
 	}
-	if err := applyEnv(&cfg, env); err != nil {
-		return nil, err
-	}
-	if err := cfg.validate(raw); err != nil {
-		return nil, err
+	fromEnv, envErrs := applyEnv(&cfg, env)
+	errs = append(errs, envErrs...)
+	errs = append(errs, cfg.validate(raw, fromEnv)...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	cfg.derive()
 	return &cfg, nil
 }
 
+// unknownKeys reports keys the file sets that inkstone does not read. A
+// whole unknown table is reported once, not once per key inside it.
+func unknownKeys(file string, raw []byte, keys []toml.Key) []error {
+	var errs []error
+	reported := map[string]bool{}
+outer:
+	for _, k := range keys {
+		for i := 1; i < len(k); i++ {
+			if reported[k[:i].String()] {
+				continue outer
+			}
+		}
+		reported[k.String()] = true
+		errs = append(errs, &Error{File: file, Line: keyLine(raw, k), Key: k.String(),
+			Msg: "unknown key", Hint: "check the spelling; see README.md for the keys inkstone reads"})
+	}
+	return errs
+}
+
+// typeErr matches BurntSushi/toml's type mismatch errors, which carry the
+// line and key only in their text.
+var typeErr = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
 func decodeError(file string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &Error{File: file, Line: pe.Position.Line, Msg: pe.Message,
+		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message, err: err,
 			Hint: "inkstone.toml is TOML: key = \"value\", [section] headers"}
 	}
-	return &Error{File: file, Msg: err.Error(), Hint: "check the value's type: strings in quotes, numbers bare, lists in [ ]"}
+	e := &Error{File: file, Msg: err.Error(), err: err,
+		Hint: "check the value's type: strings in quotes, numbers bare, lists in [ ]"}
+	if m := typeErr.FindStringSubmatch(err.Error()); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		e.Key = m[2]
+		e.Msg = m[3]
+	}
+	return e
 }
 
-// keyLine finds the line where the last part of key is set, best effort.
+// keyLine finds the line where key is set, best effort: a key = value
+// line inside its [table] (or as a dotted key), or the table's header.
+// When only a parent is found, e.g. an inline table, its line is given.
 func keyLine(raw []byte, key toml.Key) int {
 	if len(key) == 0 {
 		return 0
 	}
-	last := regexp.QuoteMeta(key[len(key)-1])
-	re := regexp.MustCompile(`^\s*(` + last + `|"` + last + `")\s*=`)
+	want := key.String()
+	best, bestLen := 0, 0
+	table := ""
 	for i, line := range strings.Split(string(raw), "\n") {
-		if re.MatchString(line) {
+		line = strings.TrimSpace(line)
+		var full string
+		switch {
+		case line == "" || line[0] == '#':
+			continue
+		case line[0] == '[':
+			end := strings.IndexByte(line, ']')
+			if end < 0 {
+				continue
+			}
+			table = normKey(strings.Trim(line[:end], "[] \t"))
+			full = table
+		default:
+			k, _, ok := strings.Cut(line, "=")
+			if !ok {
+				continue
+			}
+			full = normKey(k)
+			if table != "" {
+				full = table + "." + full
+			}
+		}
+		if full == want {
 			return i + 1
 		}
+		if strings.HasPrefix(want, full+".") && len(full) > bestLen {
+			best, bestLen = i+1, len(full)
+		}
 	}
-	return 0
+	return best
+}
+
+// normKey turns a TOML key as written (a.b, "a".b, a . b) into dotted form.
+func normKey(k string) string {
+	parts := strings.Split(k, ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
+	}
+	return strings.Join(parts, ".")
 }
 
 // applyEnv sets fields from INKSTONE_SECTION_KEY variables, e.g.
 // INKSTONE_BASE_URL or INKSTONE_AUTHOR_NAME. Lists are comma separated.
-func applyEnv(cfg *Site, env []string) error {
+// It returns the variables used, by dotted key (e.g. "feeds.items" ->
+// "INKSTONE_FEEDS_ITEMS"), so that later problems name the variable.
+func applyEnv(cfg *Site, env []string) (map[string]string, []error) {
 	vars := map[string]string{}
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
@@ -252,37 +332,54 @@ func applyEnv(cfg *Site, env []string) error {
 			vars[k] = v
 		}
 	}
+	used := map[string]string{}
 	if len(vars) == 0 {
-		return nil
+		return used, nil
 	}
 	var errs []error
-	walkFields(reflect.ValueOf(cfg).Elem(), "INKSTONE", func(name string, f reflect.Value) {
+	walkFields(reflect.ValueOf(cfg).Elem(), nil, func(key []string, f reflect.Value) {
+		name := "INKSTONE_" + strings.ToUpper(strings.Join(key, "_"))
 		v, ok := vars[name]
 		if !ok {
 			return
 		}
 		if err := setFromString(f, v); err != nil {
-			errs = append(errs, &Error{File: "environment", Key: name, Msg: err.Error(),
-				Hint: "give a " + f.Kind().String() + " value"})
+			errs = append(errs, &Error{File: "environment", Key: name, Msg: err.Error(), Hint: envHint(f)})
+			return
 		}
+		used[strings.Join(key, ".")] = name
 	})
-	return errors.Join(errs...)
+	return used, errs
 }
 
-func walkFields(v reflect.Value, prefix string, fn func(string, reflect.Value)) {
+func envHint(f reflect.Value) string {
+	switch f.Kind() {
+	case reflect.Int, reflect.Int64:
+		return "give a whole number, e.g. 20"
+	case reflect.Bool:
+		return "give true or false"
+	case reflect.Slice:
+		if f.Type().Elem().Kind() == reflect.String {
+			return "give a comma-separated list"
+		}
+	}
+	return "set this key in " + FileName + " instead"
+}
+
+func walkFields(v reflect.Value, prefix []string, fn func([]string, reflect.Value)) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		tag := t.Field(i).Tag.Get("toml")
 		if tag == "" || tag == "-" {
 			continue
 		}
-		name := prefix + "_" + strings.ToUpper(tag)
+		key := append(append([]string(nil), prefix...), tag)
 		f := v.Field(i)
 		if f.Kind() == reflect.Struct {
-			walkFields(f, name, fn)
+			walkFields(f, key, fn)
 			continue
 		}
-		fn(name, f)
+		fn(key, f)
 	}
 }
 
@@ -319,9 +416,15 @@ func setFromString(f reflect.Value, s string) error {
 	return nil
 }
 
-func (c *Site) validate(raw []byte) error {
+// validate checks every value; raw is the file's text, for line numbers,
+// and fromEnv names the variables that set keys (see applyEnv).
+func (c *Site) validate(raw []byte, fromEnv map[string]string) []error {
 	var errs []error
 	bad := func(key, msg, hint string) {
+		if name, ok := fromEnv[key]; ok {
+			errs = append(errs, &Error{File: "environment", Key: name, Msg: msg, Hint: hint})
+			return
+		}
 		k := toml.Key(strings.Split(key, "."))
 		errs = append(errs, &Error{File: c.File, Line: keyLine(raw, k), Key: key, Msg: msg, Hint: hint})
 	}
@@ -341,30 +444,46 @@ func (c *Site) validate(raw []byte) error {
 		bad("per_page", fmt.Sprintf("%d is out of range", c.PerPage), "use a number from 1 to 1000")
 	}
 	if c.Feeds.Items < 1 || c.Feeds.Items > 1000 {
-		bad("items", fmt.Sprintf("%d is out of range", c.Feeds.Items), "use a number from 1 to 1000 under [feeds]")
+		bad("feeds.items", fmt.Sprintf("%d is out of range", c.Feeds.Items), "use a number from 1 to 1000 under [feeds]")
 	}
 	if c.Micropub.MaxBodyBytes < 1024 {
-		bad("max_body_bytes", "is below 1024", "use at least 1024 bytes under [micropub]")
+		bad("micropub.max_body_bytes", "is below 1024", "use at least 1024 bytes under [micropub]")
 	}
 	if c.Micropub.MaxUploadBytes < 1024 {
-		bad("max_upload_bytes", "is below 1024", "use at least 1024 bytes under [micropub]")
+		bad("micropub.max_upload_bytes", "is below 1024", "use at least 1024 bytes under [micropub]")
 	}
-	if c.Theme == "" || strings.ContainsAny(c.Theme, `/\`) || c.Theme == ".." {
+	if c.Theme == "" || strings.ContainsAny(c.Theme, `/\`) || c.Theme == ".." || c.Theme == "." {
 		bad("theme", fmt.Sprintf("%q is not a theme folder name", c.Theme), `use theme = "default" or a folder name under themes/`)
 	}
-	for name, p := range map[string]string{"content": c.Paths.Content, "public": c.Paths.Public, "themes": c.Paths.Themes, "state": c.Paths.State} {
-		if strings.TrimSpace(p) == "" {
-			bad(name, "is empty", "give a folder under [paths], or remove the key for the default")
+	for _, p := range []struct{ name, value string }{
+		{"content", c.Paths.Content}, {"public", c.Paths.Public}, {"themes", c.Paths.Themes}, {"state", c.Paths.State},
+	} {
+		if strings.TrimSpace(p.value) == "" {
+			bad("paths."+p.name, "is empty", "give a folder under [paths], or remove the key for the default")
 		}
 	}
 	if c.Language == "" {
 		bad("language", "is empty", `use a language tag such as "en"`)
 	}
-	return errors.Join(errs...)
+	return errs
+}
+
+// WithBaseURL returns a copy of the config served from another base URL,
+// as `inkstone serve` does for local preview. Values derived from base_url
+// follow it; values set explicitly stay.
+func (c *Site) WithBaseURL(base string) *Site {
+	cp := *c
+	cp.BaseURL = base
+	cp.Endpoints = c.raw.endpoints
+	cp.Author.URL = c.raw.authorURL
+	cp.derive()
+	return &cp
 }
 
 // derive fills values computed from others.
 func (c *Site) derive() {
+	c.raw.endpoints = c.Endpoints
+	c.raw.authorURL = c.Author.URL
 	if !strings.HasSuffix(c.BaseURL, "/") {
 		c.BaseURL += "/"
 	}
