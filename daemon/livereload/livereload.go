@@ -113,7 +113,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		full = filepath.Join(full, "index.html")
-		st, err = os.Stat(full)
+		_, err = os.Stat(full)
 	}
 	if err != nil || strings.HasPrefix(filepath.Base(full), ".") {
 		s.notFound(w, r)
