@@ -36,6 +36,9 @@ type Snapshot struct {
 func (s *Store) LoadAll(ctx context.Context) (*Snapshot, error) {
 	var mdPaths []string
 	snap := &Snapshot{}
+	if _, err := os.Stat(s.Dir); os.IsNotExist(err) {
+		return snap, nil // a new site with nothing written yet
+	}
 	err := filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
