@@ -156,3 +156,42 @@ func TestVersionAndFlags(t *testing.T) {
 		t.Error("build with an argument succeeded")
 	}
 }
+
+func TestNewCreatesPosts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, _, err := run(t, nil, "init", dir); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string // permalink suffix; empty means an error is expected
+	}{
+		{[]string{"new", "note", "Lunch", "by", "the", "harbour."}, "/2025/05/lunch-by-the-harbour/"},
+		{[]string{"new", "article", "--title", "On bread", "Flour, water, salt."}, "/2025/05/on-bread/"},
+		{[]string{"new", "like", "--url", "https://example.org/a"}, "/2025/05/20250501093000/"},
+		{[]string{"new", "bookmark", "--url", "https://example.org/b", "Worth reading"}, "/2025/05/worth-reading/"},
+		{[]string{"new", "article", "no title"}, ""},
+		{[]string{"new", "reply", "text only"}, ""},
+		{[]string{"new", "poem", "x"}, ""},
+	}
+	for _, tt := range tests {
+		out, _, err := run(t, nil, append(tt.args, "--site", dir)...)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("%v succeeded, want an error", tt.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tt.args, err)
+			continue
+		}
+		if !strings.HasSuffix(strings.TrimSpace(out), tt.want) {
+			t.Errorf("%v printed %q, want a permalink ending in %s", tt.args, out, tt.want)
+		}
+		page := filepath.Join(dir, "public", filepath.FromSlash(tt.want), "index.html")
+		if _, err := os.Stat(page); err != nil {
+			t.Errorf("%v: page not built: %v", tt.args, err)
+		}
+	}
+}
