@@ -195,3 +195,36 @@ func TestNewCreatesPosts(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenCommands(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := run(t, nil, "token", "create", "--scope", "create media", "--name", "phone", "--site", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimSpace(out)
+	if len(secret) < 40 || strings.Contains(secret, " ") {
+		t.Fatalf("token create printed %q, want the token alone", out)
+	}
+	stored, err := os.ReadFile(filepath.Join(dir, ".inkstone", "tokens.json"))
+	if err != nil || strings.Contains(string(stored), secret) {
+		t.Fatalf("token file missing or holds the secret: %v", err)
+	}
+	out, _, err = run(t, nil, "token", "list", "--site", dir)
+	if err != nil || !strings.Contains(out, "phone") || !strings.Contains(out, "create media") || strings.Contains(out, secret) {
+		t.Fatalf("token list = %q, %v", out, err)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if _, _, err := run(t, nil, "token", "revoke", id, "--site", dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := run(t, nil, "token", "list", "--site", dir); strings.Contains(out, "phone") {
+		t.Errorf("revoked token still listed: %q", out)
+	}
+	if _, _, err := run(t, nil, "token", "revoke", "nope", "--site", dir); err == nil {
+		t.Error("revoking an unknown token succeeded")
+	}
+	if _, _, err := run(t, nil, "token", "create", "--scope", "create everything", "--site", dir); err == nil {
+		t.Error("unknown scope accepted")
+	}
+}
