@@ -2,13 +2,17 @@ package content
 
 import (
 	"bytes"
+	"encoding"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,7 +29,105 @@ var dateLayouts = []string{
 	"2006-01-02",
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+// yamlLine finds the line yaml.v3 puts in front of a syntax error.
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
+
+// yamlError turns a yaml.v3 syntax error in front into a message and the
+// yaml.v3 line (1-based, see yamlLines) it is about.
+//
+// yaml.v3 reports scanner errors by their 1-based line, parser errors
+// (e.g. an unclosed [ list) by the 0-based line, and errors on the first
+// line or from resolving aliases with no line at all. The line is checked
+// by parsing the front matter up to it: the problem is on the first line
+// whose prefix fails with the same message.
+func yamlError(front []byte, err error) (line int, msg string) {
+	msg = yamlMessage(err)
+	lines := yamlLines(front)
+	fails := func(n int) bool {
+		var doc yaml.Node
+		err := yaml.Unmarshal(bytes.Join(lines[:n], nil), &doc)
+		return err != nil && yamlMessage(err) == msg
+	}
+	if m := yamlLine.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: ")); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case n >= len(lines):
+			return max(len(lines), 1), msg
+		case n >= 1 && fails(n):
+			return n, msg
+		default:
+			return n + 1, msg
+		}
+	}
+	for n := 1; n <= len(lines) && n <= 200; n++ {
+		if fails(n) {
+			return n, msg
+		}
+	}
+	return 1, msg
+}
+
+// yamlLines splits front into lines as yaml.v3 counts them: besides \n
+// and \r\n, a lone \r and the Unicode breaks NEL, LS and PS end a line.
+func yamlLines(front []byte) [][]byte {
+	var lines [][]byte
+	start := 0
+	for i := 0; i < len(front); {
+		n := 0
+		switch {
+		case front[i] == '\r' && i+1 < len(front) && front[i+1] == '\n':
+			n = 2
+		case front[i] == '\n' || front[i] == '\r':
+			n = 1
+		case bytes.HasPrefix(front[i:], []byte("\u0085")):
+			n = 2
+		case bytes.HasPrefix(front[i:], []byte("\u2028")), bytes.HasPrefix(front[i:], []byte("\u2029")):
+			n = 3
+		default:
+			i++
+			continue
+		}
+		i += n
+		lines = append(lines, front[start:i])
+		start = i
+	}
+	if start < len(front) {
+		lines = append(lines, front[start:])
+	}
+	return lines
+}
+
+// lineMap maps yaml.v3's line numbers in the front matter to the file's
+// line numbers as editors count them (by \n), the opening --- being 1.
+type lineMap []int
+
+func newLineMap(front []byte) lineMap {
+	m := lineMap{2}
+	for _, l := range yamlLines(front) {
+		next := m[len(m)-1]
+		if bytes.HasSuffix(l, []byte("\n")) {
+			next++
+		}
+		m = append(m, next)
+	}
+	return m
+}
+
+// file returns the file line of yaml.v3 line n (1-based).
+func (m lineMap) file(n int) int {
+	switch {
+	case n < 1:
+		return m[0]
+	case n > len(m):
+		return m[len(m)-1]
+	}
+	return m[n-1]
+}
+
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	return yamlLine.ReplaceAllString(msg, "")
+}
 
 // Parse reads a content file: YAML front matter between "---" lines, then
 // the body. path is used in error messages and stored in Post.Path as is.
@@ -45,15 +147,9 @@ func Parse(path string, data []byte) (*Post, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(front, &doc); err != nil {
-		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			line = n + 1 // the opening --- is line 1
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = yamlLine.ReplaceAllString(msg, "")
-		msg = strings.TrimLeft(msg, " :")
-		return nil, &ParseError{File: path, Line: line, Msg: "front matter is not valid YAML: " + msg,
+		line, msg := yamlError(front, err)
+		return nil, &ParseError{File: path, Line: newLineMap(front).file(line),
+			Msg:  "front matter is not valid YAML: " + msg,
 			Hint: "check indentation, and quote values that contain ': ' or start with a special character"}
 	}
 	if len(doc.Content) == 0 {
@@ -61,10 +157,10 @@ func Parse(path string, data []byte) (*Post, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &ParseError{File: path, Line: root.Line + 1, Msg: "front matter must be a set of key: value lines",
+		return nil, &ParseError{File: path, Line: newLineMap(front).file(root.Line), Msg: "front matter must be a set of key: value lines",
 			Hint: "write e.g. title: My post"}
 	}
-	d := decoder{path: path}
+	d := decoder{path: path, lines: newLineMap(front)}
 	for _, kv := range rootPairs(root) {
 		d.field(p, kv[0], kv[1])
 	}
@@ -172,12 +268,13 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 type decoder struct {
-	path string
-	errs []error
+	path  string
+	lines lineMap
+	errs  []error
 }
 
 func (d *decoder) fail(n *yaml.Node, msg, hint string) {
-	d.errs = append(d.errs, &ParseError{File: d.path, Line: n.Line + 1, Msg: msg, Hint: hint})
+	d.errs = append(d.errs, &ParseError{File: d.path, Line: d.lines.file(n.Line), Msg: msg, Hint: hint})
 }
 
 func (d *decoder) field(p *Post, k, v *yaml.Node) {
@@ -272,7 +369,37 @@ func (p *Post) setProperty(k string, v any) {
 	if p.Properties == nil {
 		p.Properties = map[string]any{}
 	}
-	p.Properties[k] = v
+	p.Properties[k] = stringKeys(v)
+}
+
+// stringKeys turns the map[any]any that yaml.v3 makes for a map with a
+// non-string key (e.g. {1: a}) into map[string]any, at any depth, so that
+// properties can always be written as JSON (Micropub q=source).
+func stringKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			x[k] = stringKeys(val)
+		}
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, val := range x {
+			key, ok := k.(string)
+			if !ok {
+				key = fmt.Sprint(k)
+				if k == nil {
+					key = "null"
+				}
+			}
+			m[key] = stringKeys(val)
+		}
+		return m
+	case []any:
+		for i, val := range x {
+			x[i] = stringKeys(val)
+		}
+	}
+	return v
 }
 
 func (d *decoder) str(key string, v *yaml.Node) string {
@@ -280,8 +407,16 @@ func (d *decoder) str(key string, v *yaml.Node) string {
 		d.fail(v, key+" must be a single value", "write "+key+": followed by text on the same line")
 		return ""
 	}
-	if v.Tag == "!!null" {
+	switch v.ShortTag() {
+	case "!!null":
 		return ""
+	case "!!binary":
+		// How yaml.v3 writes text that is not valid UTF-8.
+		var s string
+		if err := v.Decode(&s); err != nil {
+			d.fail(v, fmt.Sprintf("%s is not valid base64: %v", key, err), "write "+key+" as plain text")
+		}
+		return s
 	}
 	return v.Value
 }
@@ -315,11 +450,23 @@ func (d *decoder) time(key string, v *yaml.Node) time.Time {
 }
 
 // ParseTime reads a date in RFC 3339 or one of a few shorter forms; dates
-// without a zone are taken as UTC.
+// without a zone are taken as UTC. The result is in UTC when its offset is
+// zero and in a fixed zone of its offset otherwise, never in time.Local:
+// a post reads the same whatever the machine's time zone.
 func ParseTime(s string) (time.Time, error) {
+	// RFC 3339 allows a lower-case t and z; Go's layouts do not.
+	in := strings.Map(func(r rune) rune {
+		switch r {
+		case 't':
+			return 'T'
+		case 'z':
+			return 'Z'
+		}
+		return r
+	}, s)
 	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+		if t, err := time.Parse(layout, in); err == nil {
+			return fixZone(t), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("not a date: %q", s)
@@ -329,10 +476,10 @@ func ParseTime(s string) (time.Time, error) {
 func (d *decoder) strs(key string, v *yaml.Node) []string {
 	switch v.Kind {
 	case yaml.ScalarNode:
-		if v.Tag == "!!null" || v.Value == "" {
+		if v.ShortTag() == "!!null" || v.Value == "" {
 			return nil
 		}
-		return []string{v.Value}
+		return []string{d.str(key, v)}
 	case yaml.SequenceNode:
 		var out []string
 		for _, item := range v.Content {
@@ -341,10 +488,10 @@ func (d *decoder) strs(key string, v *yaml.Node) []string {
 				d.fail(item, key+" must be a list of single values", "write each item as - value")
 				continue
 			}
-			if item.Tag == "!!null" {
+			if item.ShortTag() == "!!null" {
 				continue // "- " or "- ~": nothing there
 			}
-			out = append(out, item.Value)
+			out = append(out, d.str(key, item))
 		}
 		return out
 	}
@@ -370,8 +517,8 @@ func (d *decoder) media(key string, v *yaml.Node) []Media {
 		item = deref(item)
 		switch item.Kind {
 		case yaml.ScalarNode:
-			if item.Value != "" && item.Tag != "!!null" {
-				out = append(out, Media{URL: item.Value})
+			if item.Value != "" && item.ShortTag() != "!!null" {
+				out = append(out, Media{URL: d.str(key, item)})
 			}
 		case yaml.MappingNode:
 			var m Media
@@ -400,14 +547,6 @@ func typeList() string {
 // body. Parse(Marshal(p)) gives back p.
 func Marshal(p *Post) ([]byte, error) {
 	root := &yaml.Node{Kind: yaml.MappingNode}
-	add := func(key string, v any) error {
-		var n yaml.Node
-		if err := n.Encode(v); err != nil {
-			return fmt.Errorf("encode %s: %w", key, err)
-		}
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &n)
-		return nil
-	}
 	type kv struct {
 		key  string
 		v    any
@@ -434,38 +573,19 @@ func Marshal(p *Post) ([]byte, error) {
 		{"visibility", string(p.Visibility), p.Visibility == ""},
 		{"deleted", p.Deleted, !p.Deleted},
 		{"content_type", p.ContentType, p.ContentType == ""},
+		// Unknown keys sit under "properties" so they can never shadow
+		// a key inkstone knows.
+		{"properties", p.Properties, len(p.Properties) == 0},
 	}
 	for _, f := range fields {
 		if f.skip {
 			continue
 		}
-		if err := add(f.key, f.v); err != nil {
-			return nil, err
+		n, err := toNode(reflect.ValueOf(f.v))
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", f.key, err)
 		}
-	}
-	if len(p.Properties) > 0 {
-		keys := make([]string, 0, len(p.Properties))
-		for k := range p.Properties {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		// Unknown keys sit under "properties" so they can never shadow
-		// a key inkstone knows. Keys are tagged as strings so that names
-		// such as "<<", "true" or "1" are quoted and read back as written.
-		props := &yaml.Node{Kind: yaml.MappingNode}
-		for _, k := range keys {
-			var n yaml.Node
-			if err := n.Encode(p.Properties[k]); err != nil {
-				return nil, fmt.Errorf("encode properties.%s: %w", k, err)
-			}
-			quoteMergeKeys(&n)
-			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
-			if k == "<<" {
-				key.Style = yaml.DoubleQuotedStyle
-			}
-			props.Content = append(props.Content, key, &n)
-		}
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "properties"}, props)
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: f.key}, n)
 	}
 	var buf bytes.Buffer
 	buf.WriteString(delimiter + "\n")
@@ -482,6 +602,135 @@ func Marshal(p *Post) ([]byte, error) {
 	buf.WriteString(delimiter + "\n")
 	buf.WriteString(p.Body)
 	return buf.Bytes(), nil
+}
+
+var (
+	mediaType     = reflect.TypeFor[Media]()
+	marshalerType = reflect.TypeFor[yaml.Marshaler]()
+	textType      = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// toNode builds the YAML for a value. Strings, lists and string-keyed maps
+// are built here so that every string is written in a style that reads
+// back as the same string (see strNode); anything else (numbers, times,
+// other types) is left to yaml.v3.
+func toNode(v reflect.Value) (*yaml.Node, error) {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() &&
+		!v.Type().Implements(marshalerType) && !v.Type().Implements(textType) {
+		v = v.Elem()
+	}
+	if !v.IsValid() || ((v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && v.IsNil()) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
+	}
+	if v.Type().Implements(marshalerType) || v.Type().Implements(textType) {
+		return encodeNode(v)
+	}
+	switch {
+	case v.Kind() == reflect.String:
+		return strNode(v.String()), nil
+	case v.Type() == mediaType:
+		m := v.Interface().(Media)
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "url"}, strNode(m.URL))
+		if m.Alt != "" {
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "alt"}, strNode(m.Alt))
+		}
+		return n, nil
+	case (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Type().Elem().Kind() != reflect.Uint8:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for i := 0; i < v.Len(); i++ {
+			item, err := toNode(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, item)
+		}
+		return n, nil
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range keys {
+			val, err := toNode(v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			key := strNode(k)
+			if k == "<<" {
+				// yaml.v3 would write it plain, which reads as a merge key.
+				key.Style = yaml.DoubleQuotedStyle
+			}
+			n.Content = append(n.Content, key, val)
+		}
+		return n, nil
+	}
+	return encodeNode(v)
+}
+
+func encodeNode(v reflect.Value) (*yaml.Node, error) {
+	var n yaml.Node
+	if err := n.Encode(v.Interface()); err != nil {
+		return nil, err
+	}
+	quoteMergeKeys(&n)
+	return &n, nil
+}
+
+// strNode is a string scalar. yaml.v3 chooses its style, except where its
+// choice would not read back as s: it drops leading line breaks in block
+// scalars and writes a tab at the start of a block line, which is invalid.
+// Those strings are double-quoted, which escapes everything.
+//
+// Text that is not valid UTF-8 cannot be a YAML string; it is written as
+// !!binary (base64), which Parse reads back into the same bytes.
+func strNode(s string) *yaml.Node {
+	if !utf8.ValidString(s) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!binary", Value: base64.StdEncoding.EncodeToString([]byte(s))}
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if !plainSafe(s) && !emitsAs(n, s) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+// plainSafe reports whether s is printable ASCII on one line, which
+// yaml.v3 always writes correctly (plain or quoted as needed).
+func plainSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// emitsAs reports whether n, written by yaml.v3, reads back as s.
+func emitsAs(n *yaml.Node, s string) bool {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "k"}, n}}
+	if enc.Encode(doc) != nil || enc.Close() != nil {
+		return false
+	}
+	var back struct {
+		K *string `yaml:"k"`
+	}
+	return yaml.Unmarshal(buf.Bytes(), &back) == nil && back.K != nil && *back.K == s
+}
+
+// fixZone replaces the location time.Parse picks (time.Local when the
+// offset matches the machine's zone) by UTC or an unnamed fixed zone.
+func fixZone(t time.Time) time.Time {
+	_, off := t.Zone()
+	if off == 0 {
+		return t.UTC()
+	}
+	return t.In(time.FixedZone("", off))
 }
 
 // quoteMergeKeys quotes map keys spelled "<<", which yaml.v3 would

@@ -162,9 +162,13 @@ func Discover(p *Post) Type {
 	if p.Title == "" {
 		return TypeNote
 	}
-	// PTD: a name that is not a prefix of the content makes an article.
+	// PTD: a name that is not a prefix of the content (or, when there is
+	// no content, of the summary) makes an article.
 	name := collapseSpace(p.Title)
 	text := collapseSpace(p.Body)
+	if text == "" {
+		text = collapseSpace(p.Summary)
+	}
 	if strings.HasPrefix(text, name) {
 		return TypeNote
 	}

@@ -44,6 +44,9 @@ func (s *Store) LoadAll(ctx context.Context) (*Snapshot, error) {
 			return err
 		}
 		name := d.Name()
+		if p == s.Dir && !d.IsDir() {
+			return fmt.Errorf("%s is not a folder", p)
+		}
 		if p != s.Dir && Ignored(name) {
 			if d.IsDir() {
 				return filepath.SkipDir

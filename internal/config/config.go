@@ -3,6 +3,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -208,7 +209,7 @@ func Load(root, file string, env []string) (*Site, error) {
 		cfg.File = file
 		md, derr := toml.Decode(string(raw), &cfg)
 		if derr != nil {
-			return nil, decodeError(file, derr)
+			return nil, decodeError(file, raw, derr)
 		}
 		errs = append(errs, unknownKeys(file, raw, md.Undecoded())...)
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
@@ -252,10 +253,16 @@ outer:
 // line and key only in their text.
 var typeErr = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
-func decodeError(file string, err error) error {
+func decodeError(file string, raw []byte, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message, err: err,
+		// Position.Line counts a newline that ends a line as the next
+		// line's; the byte offset says where the problem is.
+		line := pe.Position.Line
+		if start := pe.Position.Start; start > 0 && start <= len(raw) {
+			line = bytes.Count(raw[:start], []byte("\n")) + 1
+		}
+		return &Error{File: file, Line: line, Key: pe.LastKey, Msg: pe.Message, err: err,
 			Hint: "inkstone.toml is TOML: key = \"value\", [section] headers"}
 	}
 	e := &Error{File: file, Msg: err.Error(), err: err,
