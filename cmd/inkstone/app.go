@@ -54,7 +54,7 @@ func (a *app) root() *cobra.Command {
 	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.buildCmd(), a.serveCmd(), a.checkCmd(), a.initCmd(), a.newCmd(), a.tokenCmd(), a.passwdCmd(), a.healthcheckCmd(), a.versionCmd())
+	root.AddCommand(a.buildCmd(), a.serveCmd(), a.daemonCmd(), a.checkCmd(), a.initCmd(), a.newCmd(), a.tokenCmd(), a.passwdCmd(), a.healthcheckCmd(), a.versionCmd())
 	return root
 }
 

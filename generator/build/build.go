@@ -4,6 +4,7 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,9 @@ type Builder struct {
 	Markdown *markdown.Renderer
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// mu makes builds take turns: publish is the one writer to public/.
+	mu sync.Mutex
 }
 
 // New returns a Builder for cfg with its own Markdown renderer.
@@ -90,9 +94,11 @@ func (b *Builder) Theme() (fs.FS, error) {
 
 // output is one file of the site, rendered lazily by a worker.
 type output struct {
-	path   string
-	kind   outputKind
-	render func() ([]byte, error)
+	path string
+	kind outputKind
+	// render returns the file's bytes. It may write them into buf, which
+	// is empty and is reused once the bytes are published.
+	render func(buf *bytes.Buffer) ([]byte, error)
 }
 
 type outputKind int
@@ -105,13 +111,17 @@ const (
 
 // Full builds the whole site.
 func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	start := time.Now()
+	phase := b.phases()
 	cfg := b.Config
 	store := &content.Store{Dir: cfg.ContentDir()}
 	snap, err := store.LoadAll(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("load: %w", err)
 	}
+	phase("load")
 	theme, err := b.Theme()
 	if err != nil {
 		return Summary{}, err
@@ -124,6 +134,7 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	phase("markdown")
 	s, err := site.Assemble(entries)
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", err)
@@ -133,6 +144,7 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	outs := b.plan(s, rend, info, snap.Files)
+	phase("assemble")
 
 	out := opt.Out
 	if out == "" {
@@ -144,10 +156,12 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 		tx.Abort()
 		return Summary{}, err
 	}
+	phase("render")
 	st, err := tx.Commit(true)
 	if err != nil {
 		return Summary{}, fmt.Errorf("publish: %w", err)
 	}
+	phase("commit")
 	sum := Summary{Posts: len(entries), Written: st.Written, Unchanged: st.Unchanged, Removed: st.Removed}
 	for _, o := range outs {
 		switch o.kind {
@@ -161,6 +175,19 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	}
 	sum.Took = time.Since(start)
 	return sum, nil
+}
+
+// phases returns a function that logs, at debug level, how long the
+// phase it names took since the last call.
+func (b *Builder) phases() func(name string) {
+	last := time.Now()
+	return func(name string) {
+		now := time.Now()
+		if b.Log != nil {
+			b.Log.Debug("build phase", "phase", name, "took", now.Sub(last).Round(time.Microsecond))
+		}
+		last = now
+	}
 }
 
 // entries checks and renders the Markdown of every post that gets a page.
@@ -213,6 +240,7 @@ func (b *Builder) entries(ctx context.Context, posts []*content.Post, drafts boo
 		for _, t := range p.Tags {
 			e.Tags = append(e.Tags, site.TagRefFor(t))
 		}
+		e.Prepare(b.Config.BaseURL)
 		entries[i] = e
 	})
 	if err := ctx.Err(); err != nil {
@@ -261,8 +289,9 @@ func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, f
 	var outs []output
 	page := func(path, tmpl string, p *render.Page) {
 		p.Site = info
-		outs = append(outs, output{path: path, kind: kindPage, render: func() ([]byte, error) {
-			return rend.Render(tmpl, p)
+		outs = append(outs, output{path: path, kind: kindPage, render: func(buf *bytes.Buffer) ([]byte, error) {
+			err := rend.RenderTo(buf, tmpl, p)
+			return buf.Bytes(), err
 		}})
 	}
 	for _, e := range s.Entries {
@@ -301,12 +330,12 @@ func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, f
 	outs = append(outs, b.feeds(s)...)
 	for _, a := range rend.Assets() {
 		a := a
-		outs = append(outs, output{path: a.Path, kind: kindFile, render: func() ([]byte, error) { return a.Data, nil }})
+		outs = append(outs, output{path: a.Path, kind: kindFile, render: func(*bytes.Buffer) ([]byte, error) { return a.Data, nil }})
 	}
 	contentDir := c.ContentDir()
 	for _, f := range files {
 		f := f
-		outs = append(outs, output{path: f, kind: kindFile, render: func() ([]byte, error) {
+		outs = append(outs, output{path: f, kind: kindFile, render: func(*bytes.Buffer) ([]byte, error) {
 			data, err := os.ReadFile(filepath.Join(contentDir, filepath.FromSlash(f)))
 			if err != nil {
 				return nil, fmt.Errorf("copy %s: %w", f, err)
@@ -323,7 +352,7 @@ func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
 		p.Title = markdown.Summary(e.Text, 60)
 	}
 	if p.Title == "" {
-		p.Title = string(e.Type) + " of " + e.Post.Date.Format("2 January 2006")
+		p.Title = string(e.Type) + " of " + e.Post.Date.Format(site.DateLayout)
 	}
 	if len(e.Post.Photo) > 0 {
 		p.Image = absolute(b.Config, e.Post.Photo[0].URL)
@@ -392,7 +421,7 @@ func (b *Builder) feeds(s *site.Site) []output {
 		return out, nil
 	}
 	mk := func(path string, enc func(*feed.Feed) ([]byte, error)) output {
-		return output{path: path, kind: kindFeed, render: func() ([]byte, error) {
+		return output{path: path, kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
 			f := base(path)
 			var err error
 			if f.Items, err = items(); err != nil {
@@ -401,7 +430,7 @@ func (b *Builder) feeds(s *site.Site) []output {
 			return enc(f)
 		}}
 	}
-	sitemap := output{path: "sitemap.xml", kind: kindFeed, render: func() ([]byte, error) {
+	sitemap := output{path: "sitemap.xml", kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
 		urls := []feed.URL{{Loc: c.BaseURL, LastMod: s.Updated()}}
 		for _, e := range s.Pages {
 			if e.Post.EffectiveVisibility() == content.Public {
@@ -413,7 +442,7 @@ func (b *Builder) feeds(s *site.Site) []output {
 		}
 		return feed.Sitemap(urls)
 	}}
-	robots := output{path: "robots.txt", kind: kindFeed, render: func() ([]byte, error) {
+	robots := output{path: "robots.txt", kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
 		return feed.Robots(c.AbsURL("sitemap.xml")), nil
 	}}
 	return []output{mk("feed.xml", feed.RSS), mk("atom.xml", feed.Atom), mk("feed.json", feed.JSONFeed), sitemap, robots}
@@ -447,6 +476,10 @@ func cards(ctx context.Context, rend *render.Renderer, info *render.Info, posts 
 	return ctx.Err()
 }
 
+// maxPooledBuffer keeps a huge page from pinning its buffer for the rest
+// of the build.
+const maxPooledBuffer = 1 << 20
+
 // run renders every output and stages it, on every core.
 func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -457,13 +490,22 @@ func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 	)
 	// More workers than cores: while some wait on file system calls,
 	// others render.
+	var bufs sync.Pool
 	parallelN(ctx, 4*runtime.GOMAXPROCS(0), len(outs), func(i int) {
-		data, err := outs[i].render()
+		buf, _ := bufs.Get().(*bytes.Buffer)
+		if buf == nil {
+			buf = new(bytes.Buffer)
+		}
+		buf.Reset()
+		data, err := outs[i].render(buf)
 		if err == nil {
 			err = tx.Put(outs[i].path, data)
 		}
 		if err != nil {
 			once.Do(func() { firstErr = err; cancel() })
+		}
+		if buf.Cap() <= maxPooledBuffer {
+			bufs.Put(buf)
 		}
 	})
 	if firstErr != nil {

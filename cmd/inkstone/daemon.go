@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"inkstone/daemon/gitsync"
+	"inkstone/daemon/indieauth"
+	"inkstone/daemon/media"
+	"inkstone/daemon/micropub"
+	"inkstone/daemon/posts"
+	"inkstone/daemon/server"
+	"inkstone/generator/build"
+	"inkstone/generator/content"
+	"inkstone/generator/watch"
+	"inkstone/internal/config"
+)
+
+func (a *app) daemonCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "daemon",
+		Short: "Run the write side: Micropub, media, IndieAuth, health; rebuild on content changes",
+		Long: `Run the production write side on --addr (default server.addr, 127.0.0.1:8080):
+Micropub, the media endpoint, the built-in IndieAuth server and health checks.
+It builds the site at start and rebuilds when content/, themes/ or the config
+change (hand edits, git pull). It does not serve public/: point a reverse
+proxy or static host at that folder.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.daemon(cmd.Context(), nil)
+		},
+	}
+}
+
+// writeSide is every daemon component, wired.
+type writeSide struct {
+	routes []server.Route
+	checks []server.Check
+	tokens *indieauth.Tokens
+	verify *indieauth.Verifier
+	posts  *posts.Service
+	git    *gitsync.Syncer // nil when git commits are off
+}
+
+// newWriteSide builds the Micropub, media and IndieAuth handlers over b.
+func (a *app) newWriteSide(cfg *config.Site, b *build.Builder, log *slog.Logger) (*writeSide, error) {
+	tokens, err := a.tokens(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tokens.Log = log
+	ia, err := indieauth.NewServer(cfg, tokens)
+	if err != nil {
+		return nil, err
+	}
+	ia.Now, ia.Log = a.now, log
+	verify := indieauth.NewVerifier(cfg, tokens, &http.Client{Timeout: 10 * time.Second})
+	verify.Now, verify.Log = a.now, log
+
+	svc := posts.New(cfg, b, log, a.now)
+	ws := &writeSide{tokens: tokens, verify: verify, posts: svc}
+	if cfg.Git.Commit {
+		if !gitsync.IsRepo(context.Background(), cfg.Root) {
+			return nil, fmt.Errorf("git.commit is on but %s is not in a git repository; run git init there or set commit = false", cfg.Root)
+		}
+		ws.git = gitsync.New(cfg.Root, cfg.Git.Push, cfg.Git.Remote, log)
+		svc.Changed = func(c posts.Change) { ws.git.Queue(gitsync.Change{Path: c.Path, Message: c.Message}) }
+	}
+
+	store := &media.Store{Dir: filepath.Join(cfg.ContentDir(), "media"), URLBase: cfg.AbsURL("/media/"),
+		MaxBytes: cfg.Micropub.MaxUploadBytes, Now: a.now}
+	auth := authAdapter{verify}
+	mp := &micropub.Handler{
+		Posts: postsAdapter{svc},
+		Auth:  auth,
+		Media: mediaAdapter{store, cfg.Micropub.MaxUploadBytes},
+		Config: micropub.Config{
+			MediaEndpoint:  cfg.Endpoints.Media,
+			PostTypes:      micropub.PostTypes(cfg.Micropub.PostTypes...),
+			MaxBodyBytes:   cfg.Micropub.MaxBodyBytes,
+			MaxUploadBytes: cfg.Micropub.MaxUploadBytes,
+		},
+		Log: log,
+		Now: a.now,
+	}
+	for _, t := range cfg.Micropub.SyndicateTo {
+		mp.Config.SyndicateTo = append(mp.Config.SyndicateTo, micropub.Target{UID: t.UID, Name: t.Name})
+	}
+	mediaHandler := &media.Handler{Store: store, Auth: auth, Log: log,
+		WriteError: func(w http.ResponseWriter, r *http.Request, err error) {
+			var se *media.StatusError
+			if errors.As(err, &se) {
+				err = &micropub.Error{Status: se.Status, Code: se.Code, Description: se.Description}
+			}
+			mp.WriteError(w, r, err)
+		},
+		Publish: func(ctx context.Context) error {
+			_, err := b.Full(ctx, build.Options{})
+			return err
+		},
+	}
+	ws.routes = append(ws.routes,
+		server.Route{Path: "/micropub", Handler: mp},
+		server.Route{Path: "/micropub/media", Handler: mediaHandler},
+	)
+	for _, rt := range ia.Routes() {
+		ws.routes = append(ws.routes, server.Route{Path: rt.Path, Methods: rt.Methods, Handler: rt.Handler})
+	}
+	ws.checks = []server.Check{
+		{Name: "content", Fn: server.WritableDir(cfg.ContentDir())},
+		{Name: "public", Fn: server.WritableDir(cfg.PublicDir())},
+		{Name: "state", Fn: server.WritableDir(cfg.StateDir())},
+	}
+	return ws, nil
+}
+
+// Authenticated lets a valid token see readiness details.
+func (ws *writeSide) Authenticated(r *http.Request) bool {
+	_, err := ws.verify.Authenticate(r)
+	return err == nil
+}
+
+// daemon runs the write side until ctx is done.
+func (a *app) daemon(ctx context.Context, ready chan<- string) error {
+	log, err := a.logger()
+	if err != nil {
+		return err
+	}
+	cfg, err := a.siteConfig()
+	if err != nil {
+		return multiline(err)
+	}
+	b := build.New(cfg, log, a.now)
+	ws, err := a.newWriteSide(cfg, b, log)
+	if err != nil {
+		return err
+	}
+	if sum, err := b.Full(ctx, build.Options{}); err != nil {
+		log.Error("build failed; serving the previous site until it is fixed", "err", multiline(err))
+	} else {
+		log.Info("built", "summary", sum.String())
+	}
+
+	addr := a.addr
+	if addr == "" {
+		addr = cfg.Server.Addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? pick one with --addr)", addr, err)
+	}
+	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws}
+	httpSrv := server.HTTPServer(srv.Handler(), log)
+
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	done := a.background(bg, cfg, b, ws, log)
+	log.Info("daemon listening", "addr", ln.Addr().String(), "micropub", cfg.Endpoints.Micropub)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	// Serve returns after in-flight requests (posts) finish.
+	err = server.Serve(ctx, httpSrv, ln)
+	stopBG()
+	<-done
+	return err
+}
+
+// background runs the content watcher and the git committer; the returned
+// channel closes when both have stopped.
+func (a *app) background(ctx context.Context, cfg *config.Site, b *build.Builder, ws *writeSide, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	configFile := cfg.File
+	if configFile == "" {
+		configFile = filepath.Join(cfg.Root, config.FileName)
+	}
+	w, err := watch.New(log, cfg.ContentDir(), cfg.ThemesDir(), configFile)
+	if err != nil {
+		log.Error("cannot watch content; hand edits need a restart", "err", err)
+	}
+	go func() {
+		defer close(done)
+		var gitDone chan struct{}
+		if ws.git != nil {
+			gitDone = make(chan struct{})
+			go func() { ws.git.Run(ctx, cfg.Paths.Content); close(gitDone) }()
+		}
+		if w != nil {
+			batches := make(chan []watch.Change)
+			go w.Run(ctx, batches)
+			for loop := true; loop; {
+				select {
+				case <-ctx.Done():
+					loop = false
+				case batch := <-batches:
+					if batch = relevant(batch, cfg, configFile); len(batch) > 0 {
+						if sum, err := b.Full(ctx, build.Options{}); err != nil {
+							log.Error("rebuild failed; still serving the previous site", "err", multiline(err))
+						} else {
+							log.Info("rebuilt after changes", "changes", len(batch), "summary", sum.String())
+						}
+					}
+				}
+			}
+			w.Close()
+		}
+		if gitDone != nil {
+			<-gitDone
+		}
+	}()
+	return done
+}
+
+// authAdapter gives micropub and media the indieauth verifier, with its
+// errors in micropub's form. An empty scope asks only for a valid token.
+type authAdapter struct{ v *indieauth.Verifier }
+
+func (a authAdapter) Authorize(r *http.Request, scope string) error {
+	var err error
+	if scope == "" {
+		_, err = a.v.Authenticate(r)
+	} else {
+		_, err = a.v.Check(r, scope)
+	}
+	var ie *indieauth.Error
+	if errors.As(err, &ie) {
+		return &micropub.Error{Status: ie.Status, Code: ie.Code, Description: ie.Description}
+	}
+	return err
+}
+
+// postsAdapter fits the write path to micropub's Posts.
+type postsAdapter struct{ s *posts.Service }
+
+func (p postsAdapter) Create(ctx context.Context, post *content.Post) (string, error) {
+	return p.s.Create(ctx, post)
+}
+
+func (p postsAdapter) Update(ctx context.Context, url string, u micropub.Update) (string, error) {
+	permalink, err := p.s.Update(ctx, url, u.Apply)
+	return permalink, notFound(err)
+}
+
+func (p postsAdapter) Delete(ctx context.Context, url string) error {
+	return notFound(p.s.Delete(ctx, url))
+}
+
+func (p postsAdapter) Undelete(ctx context.Context, url string) error {
+	return notFound(p.s.Undelete(ctx, url))
+}
+
+func (p postsAdapter) Source(ctx context.Context, url string) (*content.Post, error) {
+	post, err := p.s.Source(ctx, url)
+	return post, notFound(err)
+}
+
+func (p postsAdapter) Categories(ctx context.Context) ([]string, error) {
+	return p.s.Categories(ctx)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, posts.ErrNotFound) {
+		return fmt.Errorf("%w: %w", micropub.ErrNotFound, err)
+	}
+	return err
+}
+
+// mediaAdapter stores files uploaded inside a Micropub create, with the
+// media store's refusals in micropub's form.
+type mediaAdapter struct {
+	s   *media.Store
+	max int64
+}
+
+func (m mediaAdapter) Save(ctx context.Context, name string, r io.Reader) (string, error) {
+	url, err := m.s.Save(ctx, name, r)
+	var ue *media.UnsupportedError
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return "", &micropub.Error{Status: http.StatusRequestEntityTooLarge, Code: micropub.CodeInvalidRequest,
+			Description: fmt.Sprintf("the file %s is larger than %d bytes; send a smaller one", name, m.max)}
+	case errors.As(err, &ue):
+		return "", &micropub.Error{Status: http.StatusUnsupportedMediaType, Code: micropub.CodeUnsupportedMediaType,
+			Description: ue.Error()}
+	}
+	return url, err
+}
