@@ -85,7 +85,7 @@ func (a *app) builder() (*build.Builder, *slog.Logger, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := a.config()
+	cfg, err := a.siteConfig()
 	if err != nil {
 		return nil, nil, err
 	}

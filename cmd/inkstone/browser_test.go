@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +219,44 @@ func TestBrowserLiveReload(t *testing.T) {
 	t.Logf("reloaded %s after the edit", time.Since(start).Round(time.Millisecond))
 	if p := problems(); len(p) > 0 {
 		t.Errorf("browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+func TestServePrintsWorkingToken(t *testing.T) {
+	site := exampleSite(t)
+	var out bytes.Buffer
+	a := newApp(&out, &out, nil)
+	a.site, a.addr, a.logFormat, a.logLevel = site, "127.0.0.1:0", "text", "warn"
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- a.serve(ctx, false, ready) }()
+	defer func() { cancel(); <-done }()
+	addr := <-ready
+	time.Sleep(50 * time.Millisecond) // the banner is printed just before ready
+	i := strings.Index(out.String(), "local token (12 h): ")
+	if i < 0 {
+		t.Fatalf("no token printed:\n%s", out.String())
+	}
+	token := strings.Fields(out.String()[i+len("local token (12 h): "):])[0]
+	req, _ := http.NewRequest("POST", "http://"+addr+"/micropub", strings.NewReader("h=entry&content=Hello+from+curl"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("post with the printed token: %d", resp.StatusCode)
+	}
+	page, err := http.Get(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.Contains(string(body), "Hello from curl") {
+		t.Errorf("new post at %s: %d", resp.Header.Get("Location"), page.StatusCode)
 	}
 }

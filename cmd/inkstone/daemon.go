@@ -78,6 +78,12 @@ func (a *app) newWriteSide(cfg *config.Site, b *build.Builder, log *slog.Logger)
 
 	store := &media.Store{Dir: filepath.Join(cfg.ContentDir(), "media"), URLBase: cfg.AbsURL("/media/"),
 		MaxBytes: cfg.Micropub.MaxUploadBytes, Now: a.now}
+	if ws.git != nil {
+		store.Saved = func(rel string) {
+			p := filepath.ToSlash(filepath.Join(cfg.Paths.Content, "media", rel))
+			ws.git.Queue(gitsync.Change{Path: p, Message: "Add media " + rel})
+		}
+	}
 	auth := authAdapter{verify}
 	mp := &micropub.Handler{
 		Posts: postsAdapter{svc},

@@ -60,6 +60,11 @@ func startDaemon(t *testing.T) *daemonSite {
 	var out bytes.Buffer
 	a := newApp(&out, &out, nil)
 	a.site, a.addr, a.logFormat, a.logLevel = dir, "127.0.0.1:0", "text", "warn"
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -213,16 +218,18 @@ func TestDaemonMicropubEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || body["token_endpoint"] != "https://notes.example/token" {
 		t.Errorf("metadata = %d %v", resp.StatusCode, body)
 	}
-	waitForCommit(t, d.dir, "Delete")
+	waitForCommit(t, d.dir, `Create 2026/11/a-json-article "A JSON article"`)
 }
 
-// waitForCommit waits until the git log mentions want.
+// waitForCommit waits until the git log mentions want and nothing under
+// content/ is left uncommitted.
 func waitForCommit(t *testing.T, dir, want string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		out, _ := exec.Command("git", "-C", dir, "log", "--format=%s").Output()
-		if strings.Contains(string(out), want) {
+		status, _ := exec.Command("git", "-C", dir, "status", "--porcelain", "--", "content").Output()
+		if strings.Contains(string(out), want) && len(status) == 0 {
 			return string(out)
 		}
 		if time.Now().After(deadline) {

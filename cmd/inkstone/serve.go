@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"inkstone/daemon/livereload"
+	"inkstone/daemon/server"
 	"inkstone/generator/build"
 	"inkstone/generator/watch"
 	"inkstone/internal/config"
@@ -73,20 +72,36 @@ func (a *app) serve(ctx context.Context, drafts bool, ready chan<- string) error
 	}
 	defer w.Close()
 
-	broker := livereload.NewBroker()
-	mux := http.NewServeMux()
-	mux.Handle(livereload.EventsPath, broker)
-	mux.Handle("/", &livereload.Site{Dir: cfg.PublicDir()})
-
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	ws, err := a.newWriteSide(cfg, b, log)
+	if err != nil {
+		return err
 	}
+	// A short-lived token so a newcomer can post with curl right away.
+	token, _, err := ws.tokens.Create("serve", []string{"create", "update", "delete", "undelete", "media"}, "", 12*time.Hour)
+	if err != nil {
+		return err
+	}
+	broker := livereload.NewBroker()
+	routes := append(ws.routes,
+		server.Route{Path: livereload.EventsPath, Handler: broker},
+		server.Route{Path: "/", Prefix: true, Handler: &livereload.Site{Dir: cfg.PublicDir()}})
+	front := &server.Server{Log: log, Routes: routes, Checks: ws.checks, Auth: ws}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	gitDone := make(chan struct{})
+	go func() {
+		if ws.git != nil {
+			ws.git.Run(bg, cfg.Paths.Content)
+		}
+		close(gitDone)
+	}()
+	defer func() { stopBG(); <-gitDone }()
+
+	srv := server.HTTPServer(front.Handler(), log)
+	srv.RegisterOnShutdown(broker.Close)
 	fmt.Fprintf(a.stdout, "serving %s at %s (Ctrl-C to stop)\n", cfg.PublicDir(), local)
+	fmt.Fprintf(a.stdout, "Micropub: %smicropub  local token (12 h): %s\n", local, token)
+	fmt.Fprintf(a.stdout, "try: curl -H 'Authorization: Bearer %s' -d h=entry -d content=Hello %smicropub\n", token, local)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -101,19 +116,7 @@ func (a *app) serve(ctx context.Context, drafts bool, ready chan<- string) error
 		}
 	}()
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shut down: %w", err)
-	}
-	return nil
+	return server.Serve(ctx, srv, ln)
 }
 
 // relevant keeps the changes under content/ and themes/ and to the config

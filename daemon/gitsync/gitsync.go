@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -174,6 +176,13 @@ func (s *Syncer) commit(ctx context.Context, batch []Change) error {
 
 // commitAll commits whatever is uncommitted under paths.
 func (s *Syncer) commitAll(ctx context.Context, paths []string) error {
+	var present []string
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join(s.Dir, p)); err == nil {
+			present = append(present, p)
+		}
+	}
+	paths = present
 	if len(paths) == 0 {
 		return nil
 	}

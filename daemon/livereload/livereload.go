@@ -27,10 +27,16 @@ const script = `<script>(function(){var s=new EventSource("` + EventsPath + `");
 type Broker struct {
 	mu      sync.Mutex
 	clients map[chan struct{}]bool
+	closed  chan struct{}
+	once    sync.Once
 }
 
 // NewBroker returns a Broker with no clients.
-func NewBroker() *Broker { return &Broker{clients: map[chan struct{}]bool{}} }
+func NewBroker() *Broker { return &Broker{clients: map[chan struct{}]bool{}, closed: make(chan struct{})} }
+
+// Close ends every stream, so a graceful shutdown does not wait on
+// browsers that never hang up (register it with http.Server.RegisterOnShutdown).
+func (b *Broker) Close() { b.once.Do(func() { close(b.closed) }) }
 
 // Reload tells every connected browser to reload.
 func (b *Broker) Reload() {
@@ -53,14 +59,11 @@ func (b *Broker) Clients() int {
 
 // ServeHTTP streams reload events to one browser until it goes away.
 func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
-		return
-	}
-	// The server's write timeout must not cut this long-lived stream.
+	// The controller reaches the connection through middleware wrappers.
 	rc := http.NewResponseController(w)
+	// The server's write timeout must not cut this long-lived stream.
 	_ = rc.SetWriteDeadline(time.Time{})
+	flush := func() bool { return rc.Flush() == nil }
 
 	c := make(chan struct{}, 1)
 	b.mu.Lock()
@@ -75,19 +78,27 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	fmt.Fprint(w, "retry: 500\n: connected\n\n")
-	flusher.Flush()
+	if !flush() {
+		return // the connection cannot stream
+	}
 	keepalive := time.NewTicker(25 * time.Second)
 	defer keepalive.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-b.closed:
+			return
 		case <-c:
 			fmt.Fprint(w, "event: reload\ndata: {}\n\n")
-			flusher.Flush()
+			if !flush() {
+				return
+			}
 		case <-keepalive.C:
 			fmt.Fprint(w, ": ping\n\n")
-			flusher.Flush()
+			if !flush() {
+				return
+			}
 		}
 	}
 }

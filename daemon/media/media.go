@@ -54,6 +54,9 @@ type Store struct {
 	URLBase  string // absolute URL of that folder, ending in "/"
 	MaxBytes int64
 	Now      func() time.Time
+	// Saved, when set, is called with the path (relative to Dir) of each
+	// newly stored file, e.g. to commit it; it must not block.
+	Saved func(rel string)
 
 	mu     sync.Mutex // one upload renames at a time; same bytes share a file
 	recent []Upload
@@ -136,6 +139,9 @@ func (s *Store) Save(ctx context.Context, name string, r io.Reader) (string, err
 		}
 		if err := atomicfile.SyncDir(filepath.Dir(final)); err != nil {
 			return "", err
+		}
+		if s.Saved != nil {
+			s.Saved(rel)
 		}
 	}
 	url := s.URLBase + rel
