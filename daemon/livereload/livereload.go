@@ -32,7 +32,9 @@ type Broker struct {
 }
 
 // NewBroker returns a Broker with no clients.
-func NewBroker() *Broker { return &Broker{clients: map[chan struct{}]bool{}, closed: make(chan struct{})} }
+func NewBroker() *Broker {
+	return &Broker{clients: map[chan struct{}]bool{}, closed: make(chan struct{})}
+}
 
 // Close ends every stream, so a graceful shutdown does not wait on
 // browsers that never hang up (register it with http.Server.RegisterOnShutdown).

@@ -3,6 +3,10 @@
 // to temp files beside their targets. Commit renames them all into place
 // and removes outputs whose source is gone; Abort removes the temp files,
 // leaving the previous site exactly as it was.
+//
+// A manifest in the state folder lists the files of the last commit with
+// a hash, the size and the modification time of each, so that telling an
+// unchanged output costs a hash and one stat instead of reading the file.
 package publish
 
 import (
@@ -12,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,133 +43,224 @@ type Stats struct {
 	Removed   int // stale files removed
 }
 
+// errFinished is returned by Put after Commit or Abort.
+var errFinished = errors.New("publish: transaction already finished")
+
 // Tx is one build's set of outputs. Put is safe for concurrent use.
 type Tx struct {
 	p       *Publisher
-	prev    map[string]sum // what the last commit left, from the manifest
+	prev    map[string]entry // what the last commit left, from the manifest
+	since   int64            // the manifest's modification time (ns), see verify
 	prevErr error
+	tmpName string        // temp files are tmpName + a number
 	seq     atomic.Uint64 // numbers temp files
-	mu      sync.Mutex
-	staged  map[string]staged // output path -> temp file
-	kept    map[string]sum    // outputs already holding the right bytes
-	removed map[string]bool   // outputs to delete (incremental builds)
-	dirs    sync.Map          // folders known to exist
-	done    bool
+	dirs    sync.Map      // folder -> true if this Tx created it
+	stale   atomic.Bool   // the manifest needs rewriting even if no file changes
+
+	mu       sync.Mutex
+	staged   map[string]staged // output path -> temp file
+	kept     map[string]entry  // outputs already holding the right bytes
+	removed  map[string]bool   // outputs to delete (incremental builds)
+	finished bool
+	err      error // a bad Remove, reported by Commit
 }
 
-// sum identifies a file's bytes in the manifest, so an unchanged output
-// costs one stat instead of a read and compare.
-type sum struct {
-	hash string
-	size int64
+// entry is what the manifest knows about one output.
+type entry struct {
+	sum   [16]byte // the start of the bytes' SHA-256
+	size  int64
+	mtime int64 // modification time in ns after writing; 0 when unknown
 }
 
 type staged struct {
-	tmp string
-	sum sum
+	tmp      string
+	replaces bool // the output exists, and the rename replaces it
+	entry
 }
 
-func sumOf(data []byte) sum {
+func entryOf(data []byte) entry {
 	h := sha256.Sum256(data)
-	return sum{hash: hex.EncodeToString(h[:16]), size: int64(len(data))}
+	e := entry{size: int64(len(data))}
+	copy(e.sum[:], h[:])
+	return e
 }
 
 // Begin starts a transaction.
 func (p *Publisher) Begin() *Tx {
-	tx := &Tx{p: p, staged: map[string]staged{}, kept: map[string]sum{}, removed: map[string]bool{}}
-	tx.prev, tx.prevErr = p.readManifest()
+	tx := &Tx{p: p, staged: map[string]staged{}, kept: map[string]entry{}, removed: map[string]bool{},
+		// Random, so that temp files left by a crashed build (whose process
+		// may have had this very PID) never clash with ours.
+		tmpName: atomicfile.TempPrefix + strconv.FormatUint(rand.Uint64(), 36) + "-"}
+	tx.prev, tx.since, tx.prevErr = p.readManifest()
 	return tx
 }
 
 // Put stages data for rel, a slash path relative to the output folder.
+// It does not keep data: the caller may reuse it once Put returns.
 func (tx *Tx) Put(rel string, data []byte) error {
 	if err := checkRel(rel); err != nil {
 		return err
 	}
+	tx.mu.Lock()
+	finished := tx.finished
+	tx.mu.Unlock()
+	if finished {
+		return errFinished
+	}
 	full := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
-	sm := sumOf(data)
-	if tx.unchanged(rel, full, sm, data) {
-		tx.mu.Lock()
-		tx.kept[rel] = sm
-		tx.mu.Unlock()
-		return nil
+	want := entryOf(data)
+	replaces := true // whether a file is there already
+	if old, ok := tx.prev[rel]; ok {
+		if e, ok := tx.verify(full, old, want, data); ok {
+			tx.keep(rel, e)
+			return nil
+		}
+	} else {
+		// Not ours yet. Its folder is needed anyway, and a folder this Tx
+		// creates holds no file that could already have the bytes.
+		created, err := tx.mkdir(filepath.Dir(full))
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", rel, err)
+		}
+		replaces = false
+		if !created {
+			mtime, exists, same := sameFile(full, data)
+			if same {
+				want.mtime = mtime
+				tx.stale.Store(true)
+				tx.keep(rel, want)
+				return nil
+			}
+			replaces = exists
+		}
 	}
-	dir := filepath.Dir(full)
-	if err := tx.mkdir(dir); err != nil {
-		return fmt.Errorf("publish %s: %w", rel, err)
-	}
-	tmp := filepath.Join(dir, fmt.Sprintf("%s%d-%d", atomicfile.TempPrefix, os.Getpid(), tx.seq.Add(1)))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	tmp, mtime, err := tx.write(full, data)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", rel, err)
 	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("publish %s: %w", rel, werr)
-	}
+	want.mtime = mtime
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
+	if tx.finished {
+		os.Remove(tmp)
+		return errFinished
+	}
 	if old, ok := tx.staged[rel]; ok {
 		os.Remove(old.tmp)
 	}
-	tx.staged[rel] = staged{tmp: tmp, sum: sm}
+	tx.staged[rel] = staged{tmp: tmp, entry: want, replaces: replaces}
 	return nil
 }
 
-// unchanged reports whether full already holds data. When the manifest
-// knows the file's hash, a stat confirms it is still there; otherwise the
-// bytes are compared.
-func (tx *Tx) unchanged(rel, full string, sm sum, data []byte) bool {
-	if old, ok := tx.prev[rel]; ok {
-		if old != sm {
-			return false
+func (tx *Tx) keep(rel string, e entry) {
+	tx.mu.Lock()
+	tx.kept[rel] = e
+	tx.mu.Unlock()
+}
+
+// verify reports whether full already holds data, whose entry is want;
+// old is what the manifest says the last commit wrote there. An output
+// whose bytes differ from last time's is written without looking. One
+// that the file system shows untouched since the last commit holds the
+// bytes. Anything else, including a file modified so soon before the
+// manifest was written that its time cannot tell (as in Git's "racy
+// clean" problem), is compared byte by byte.
+func (tx *Tx) verify(full string, old, want entry, data []byte) (entry, bool) {
+	if old.sum != want.sum || old.size != want.size {
+		return entry{}, false
+	}
+	st, err := os.Stat(full)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != want.size {
+		return entry{}, false
+	}
+	if mtime := st.ModTime().UnixNano(); old.mtime != 0 && mtime == old.mtime && mtime < tx.since {
+		return old, true
+	}
+	mtime, _, same := sameFile(full, data)
+	if !same {
+		return entry{}, false
+	}
+	// Record the time now seen, so the next build need not read the file.
+	tx.stale.Store(true)
+	want.mtime = mtime
+	return want, true
+}
+
+// mkdir creates dir once per transaction, with one system call when its
+// parent exists. It reports whether dir is new: made by this Tx.
+func (tx *Tx) mkdir(dir string) (created bool, err error) {
+	if v, ok := tx.dirs.Load(dir); ok {
+		return v.(bool), nil
+	}
+	err = os.Mkdir(dir, 0o755)
+	if parent := filepath.Dir(dir); errors.Is(err, fs.ErrNotExist) && parent != dir {
+		if _, err = tx.mkdir(parent); err == nil {
+			err = os.Mkdir(dir, 0o755)
 		}
-		st, err := os.Stat(full)
-		return err == nil && st.Mode().IsRegular() && st.Size() == sm.size
 	}
-	return atomicfile.Equal(full, data)
+	switch {
+	case err == nil:
+		tx.dirs.Store(dir, true)
+		return true, nil
+	case errors.Is(err, fs.ErrExist):
+		if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+			return false, err
+		}
+		// Another Put of this Tx may have just made it.
+		v, _ := tx.dirs.LoadOrStore(dir, false)
+		return v.(bool), nil
+	}
+	return false, err
 }
 
-// mkdir creates dir once per transaction, with one syscall when its
-// parent exists.
-func (tx *Tx) mkdir(dir string) error {
-	if _, ok := tx.dirs.Load(dir); ok {
-		return nil
+// write puts data in a new temp file beside full and returns its name and
+// modification time.
+func (tx *Tx) write(full string, data []byte) (tmp string, mtime int64, err error) {
+	dir := filepath.Dir(full)
+	for range 10 {
+		tmp = filepath.Join(dir, tx.tmpName+strconv.FormatUint(tx.seq.Add(1), 10))
+		mtime, err = create(tmp, data)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The folder was removed since the last build.
+			tx.dirs.Delete(dir)
+			if _, err = tx.mkdir(dir); err == nil {
+				mtime, err = create(tmp, data)
+			}
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
 	}
-	err := os.Mkdir(dir, 0o755)
-	if errors.Is(err, fs.ErrNotExist) {
-		err = os.MkdirAll(dir, 0o755)
+	if err != nil {
+		return "", 0, err
 	}
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	tx.dirs.Store(dir, true)
-	return nil
+	return tmp, mtime, nil
 }
 
 // Remove marks an output for deletion at commit (for incremental builds;
-// a full commit removes every stale output by itself).
+// a full commit removes every stale output by itself). A path that is not
+// a clean relative one makes Commit fail.
 func (tx *Tx) Remove(rel string) {
 	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if err := checkRel(rel); err != nil {
+		if tx.err == nil {
+			tx.err = fmt.Errorf("publish: remove: %w", err)
+		}
+		return
+	}
 	tx.removed[rel] = true
-	tx.mu.Unlock()
 }
 
 // Abort discards every staged file. The output folder is left as it was.
 func (tx *Tx) Abort() {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if tx.done {
+	if tx.finished {
 		return
 	}
-	tx.done = true
-	for _, st := range tx.staged {
-		os.Remove(st.tmp)
-	}
+	tx.finished = true
+	tx.abortLocked()
 }
 
 // Commit moves every staged file into place. When full is true the Tx
@@ -172,78 +269,77 @@ func (tx *Tx) Abort() {
 func (tx *Tx) Commit(full bool) (Stats, error) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if tx.done {
-		return Stats{}, errors.New("publish: transaction already finished")
+	if tx.finished {
+		return Stats{}, errFinished
 	}
-	tx.done = true
-	if tx.prevErr != nil {
+	tx.finished = true
+	if err := errors.Join(tx.prevErr, tx.err); err != nil {
 		tx.abortLocked()
-		return Stats{}, tx.prevErr
+		return Stats{}, err
 	}
 	prev := tx.prev
-	// Record every name this commit may create before creating it, so that
-	// after a crash the next build still knows which files are its own.
-	// Their sums are unknown until the renames are done.
-	union := make(map[string]sum, len(prev)+len(tx.staged))
+	final := make(map[string]entry, len(prev)+len(tx.staged))
 	for k, v := range prev {
-		union[k] = v
-	}
-	for k := range tx.staged {
-		union[k] = sum{}
+		final[k] = v
 	}
 	if len(tx.staged) > 0 {
-		if err := tx.p.writeManifest(union); err != nil {
+		// Record every name this commit may create before creating it, so
+		// that after a crash the next build still knows which files are
+		// its own. Their times are unknown until the renames are done.
+		for k, v := range tx.staged {
+			v.mtime = 0
+			final[k] = v.entry
+		}
+		if err := tx.p.writeManifest(final); err != nil {
 			tx.abortLocked()
 			return Stats{}, err
 		}
-		// Flush the temp files' bytes in one go before they become
-		// visible, so a power cut cannot leave a renamed but empty file.
-		syncFS(tx.p.Dir)
+		tx.flush()
 	}
 
-	names := make([]string, 0, len(tx.staged))
-	for rel := range tx.staged {
-		names = append(names, rel)
-	}
-	sort.Strings(names)
 	var st Stats
-	final := union
-	for _, rel := range names {
-		full := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
-		if err := os.Rename(tx.staged[rel].tmp, full); err != nil {
-			tx.abortLocked()
-			return st, fmt.Errorf("publish %s: %w", rel, err)
-		}
-		final[rel] = tx.staged[rel].sum
-		delete(tx.staged, rel)
-		st.Written++
+	if err := tx.renameAll(); err != nil {
+		tx.abortLocked()
+		return st, err
 	}
+	for rel, s := range tx.staged {
+		final[rel] = s.entry
+	}
+	st.Written = len(tx.staged)
 	st.Unchanged = len(tx.kept)
-	for rel, sm := range tx.kept {
-		final[rel] = sm
+	for rel, e := range tx.kept {
+		final[rel] = e
 	}
 	var stale []string
+	produced := func(rel string) bool {
+		_, kept := tx.kept[rel]
+		_, written := tx.staged[rel]
+		return kept || written
+	}
 	if full {
 		for rel := range prev {
-			if _, ok := tx.kept[rel]; !ok && !contains(names, rel) {
+			if !produced(rel) {
 				stale = append(stale, rel)
 			}
 		}
 	}
 	for rel := range tx.removed {
-		if _, ok := tx.kept[rel]; !ok && !contains(names, rel) {
+		if !produced(rel) {
 			stale = append(stale, rel)
 		}
 	}
 	sort.Strings(stale)
+	tx.staged = nil
 	for _, rel := range stale {
 		if err := tx.p.removeOutput(rel); err != nil {
 			return st, err
 		}
-		delete(final, rel)
-		st.Removed++
+		if _, ok := final[rel]; ok {
+			delete(final, rel)
+			st.Removed++
+		}
 	}
-	if st.Written > 0 || st.Removed > 0 || len(tx.kept) != len(prev) || !sameSums(prev, final) {
+	if st.Written > 0 || st.Removed > 0 || len(final) != len(prev) || tx.stale.Load() {
 		if err := tx.p.writeManifest(final); err != nil {
 			return st, err
 		}
@@ -251,31 +347,121 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 	return st, nil
 }
 
-func sameSums(a, b map[string]sum) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
+// renameAll moves the staged files into place, several at a time; on an
+// error the files not yet moved stay staged.
+func (tx *Tx) renameAll() error {
+	names := tx.stagedNames(func(staged) bool { return true })
+	done, err := each(len(names), func(i int) error {
+		rel := names[i]
+		if err := rename(tx.staged[rel].tmp, filepath.Join(tx.p.Dir, filepath.FromSlash(rel))); err != nil {
+			return fmt.Errorf("publish %s: %w", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		for i, rel := range names {
+			if done[i] {
+				delete(tx.staged, rel)
+			}
 		}
 	}
-	return true
+	return err
 }
 
+// maxFileSyncs is how many files flush syncs one by one; past that one
+// syncfs call costs less.
+const maxFileSyncs = 32
+
+// flush writes to disk the bytes of the staged files that replace files
+// of the previous build, so that a power cut right after the renames
+// cannot leave such a file empty. It fails only in weakening durability.
+//
+// New files are not flushed: should a power cut empty one, the next build
+// rewrites it, since its manifest entry (written before the renames) has
+// no time, or the file is not listed at all; either makes Put compare the
+// bytes.
+func (tx *Tx) flush() {
+	replacing := tx.stagedNames(func(s staged) bool { return s.replaces })
+	switch {
+	case len(replacing) == 0:
+	case len(replacing) > maxFileSyncs:
+		syncFS(tx.p.Dir)
+	default:
+		each(len(replacing), func(i int) error {
+			syncFile(tx.staged[replacing[i]].tmp)
+			return nil
+		})
+	}
+}
+
+// stagedNames lists the staged outputs that match, sorted.
+func (tx *Tx) stagedNames(match func(staged) bool) []string {
+	var names []string
+	for rel, s := range tx.staged {
+		if match(s) {
+			names = append(names, rel)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// each calls fn for 0..n-1 on a few goroutines (file system calls mostly
+// wait, so more than there are cores), stopping at the first error. It
+// reports which calls succeeded.
+func each(n int, fn func(i int) error) (done []bool, err error) {
+	var (
+		next   atomic.Int64
+		failed atomic.Bool
+		once   sync.Once
+		wg     sync.WaitGroup
+	)
+	done = make([]bool, n)
+	for range min(4*runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if e := fn(i); e != nil {
+					failed.Store(true)
+					once.Do(func() { err = e })
+					return
+				}
+				done[i] = true
+			}
+		})
+	}
+	wg.Wait()
+	return done, err
+}
+
+// abortLocked removes the staged files and then the folders this Tx
+// created that are left empty, deepest first.
 func (tx *Tx) abortLocked() {
 	for _, st := range tx.staged {
 		os.Remove(st.tmp)
 	}
-}
-
-func contains(sorted []string, s string) bool {
-	i := sort.SearchStrings(sorted, s)
-	return i < len(sorted) && sorted[i] == s
+	tx.staged = nil
+	var dirs []string
+	tx.dirs.Range(func(k, v any) bool {
+		if v.(bool) {
+			dirs = append(dirs, k.(string))
+		}
+		return true
+	})
+	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
+	for _, d := range dirs {
+		os.Remove(d) // fails if not empty
+	}
 }
 
 // removeOutput deletes a stale file and any folders it leaves empty.
 func (p *Publisher) removeOutput(rel string) error {
+	if err := checkRel(rel); err != nil {
+		return err
+	}
 	full := filepath.Join(p.Dir, filepath.FromSlash(rel))
 	if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("publish: remove %s: %w", rel, err)
@@ -306,54 +492,76 @@ func (p *Publisher) manifestPath() string {
 	return filepath.Join(p.StateDir, "build", "manifest-"+hex.EncodeToString(sum[:8])+".txt")
 }
 
-// The manifest has one line per output: path, tab, hash, tab, size. A
-// hash of "-" means the bytes are unknown (recorded before a rename).
-func (p *Publisher) readManifest() (map[string]sum, error) {
+// The manifest has one line per output: path, hash, size and modification
+// time in ns, separated by tabs. A line with the path alone (as older
+// versions wrote) or a time of 0 makes the next build compare the file's
+// bytes. readManifest also returns the manifest's own modification time.
+func (p *Publisher) readManifest() (map[string]entry, int64, error) {
 	f, err := os.Open(p.manifestPath())
 	if os.IsNotExist(err) {
-		return map[string]sum{}, nil
+		return map[string]entry{}, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("publish: read manifest: %w", err)
+		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
 	}
 	defer f.Close()
-	m := map[string]sum{}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
+	}
+	m := map[string]entry{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		rel, rest, _ := strings.Cut(sc.Text(), "\t")
+		fields := strings.Split(sc.Text(), "\t")
+		rel := fields[0]
 		if rel == "" || checkRel(rel) != nil {
 			continue
 		}
-		hash, size, _ := strings.Cut(rest, "\t")
-		n, err := strconv.ParseInt(size, 10, 64)
-		if err != nil || hash == "-" {
-			m[rel] = sum{}
-			continue
-		}
-		m[rel] = sum{hash: hash, size: n}
+		m[rel] = parseEntry(fields[1:])
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("publish: read manifest: %w", err)
+		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
 	}
-	return m, nil
+	return m, st.ModTime().UnixNano(), nil
 }
 
-func (p *Publisher) writeManifest(m map[string]sum) error {
+// parseEntry reads hash, size and time; what it cannot read stays zero,
+// which no output's entry equals.
+func parseEntry(fields []string) entry {
+	var e entry
+	if len(fields) != 3 {
+		return e
+	}
+	sum, err := hex.DecodeString(fields[0])
+	size, err1 := strconv.ParseInt(fields[1], 10, 64)
+	mtime, err2 := strconv.ParseInt(fields[2], 10, 64)
+	if err != nil || err1 != nil || err2 != nil || len(sum) != len(e.sum) {
+		return entry{}
+	}
+	copy(e.sum[:], sum)
+	e.size, e.mtime = size, mtime
+	return e
+}
+
+func (p *Publisher) writeManifest(m map[string]entry) error {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var b strings.Builder
+	b := make([]byte, 0, len(names)*96)
 	for _, n := range names {
-		sm := m[n]
-		hash := sm.hash
-		if hash == "" {
-			hash = "-"
-		}
-		fmt.Fprintf(&b, "%s\t%s\t%d\n", n, hash, sm.size)
+		e := m[n]
+		b = append(b, n...)
+		b = append(b, '\t')
+		b = hex.AppendEncode(b, e.sum[:])
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, e.size, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, e.mtime, 10)
+		b = append(b, '\n')
 	}
-	if err := atomicfile.WriteFile(p.manifestPath(), []byte(b.String()), atomicfile.Options{}); err != nil {
+	if err := atomicfile.WriteFile(p.manifestPath(), b, atomicfile.Options{}); err != nil {
 		return fmt.Errorf("publish: write manifest: %w", err)
 	}
 	return nil
@@ -361,7 +569,7 @@ func (p *Publisher) writeManifest(m map[string]sum) error {
 
 // Files lists the outputs the last commit left in place.
 func (p *Publisher) Files() ([]string, error) {
-	m, err := p.readManifest()
+	m, _, err := p.readManifest()
 	if err != nil {
 		return nil, err
 	}

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net/url"
 	"path"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,10 +63,75 @@ type Page struct {
 	Tags        []*site.Tag
 	Year        *site.Year
 	Pager       *Pager
+
+	// Render sets these, on its own copy of the Page, from the fields
+	// above: templates print them rather than work them out.
+	DocTitle        string // the <title>: "page title — site title", or the site title
+	OGTitle         string // the page's own title, else the site title
+	MetaDescription string // Description, else the site's description, else its title
+	Canonical       string // the absolute URL, as Permalink
+	NavURL          string // URL when the site header links to it ("/" or a Nav link), else ""
 }
 
 // Permalink is the page's absolute URL.
-func (p *Page) Permalink() string { return absURL(p.Site.BaseURL, p.URL) }
+func (p *Page) Permalink() string { return site.AbsURL(p.Site.BaseURL, p.URL) }
+
+// prepare sets the fields Render works out.
+func (p *Page) prepare() {
+	s := p.Site
+	title := p.title()
+	switch {
+	case p.Kind == "home" && (p.Pager == nil || p.Pager.Page <= 1):
+		p.DocTitle = s.Title
+	case p.Title != "" && p.Title == s.Title:
+		p.DocTitle = s.Title
+	case p.Title != "" || (p.Kind == "post" && p.Entry != nil) || (p.Kind == "home" && p.Pager != nil):
+		p.DocTitle = title + " — " + s.Title
+	default:
+		p.DocTitle = s.Title
+	}
+	p.OGTitle = s.Title
+	if p.Title != "" || (p.Kind == "post" && p.Entry != nil) {
+		p.OGTitle = title
+	}
+	p.MetaDescription = firstNonEmpty(p.Description, s.Description, s.Title)
+	p.Canonical = p.Permalink()
+	p.NavURL = ""
+	if p.URL == "/" {
+		p.NavURL = p.URL
+	}
+	for _, l := range s.Nav {
+		if l.URL == p.URL {
+			p.NavURL = p.URL
+		}
+	}
+}
+
+// title is the page's own title: Title, else an untitled post's label,
+// else "Page N" for the later home pages.
+func (p *Page) title() string {
+	switch {
+	case p.Title != "":
+		return p.Title
+	case p.Kind == "post" && p.Entry != nil:
+		if p.Entry.Label != "" {
+			return p.Entry.Label
+		}
+		return site.LabelOf(p.Entry) // an entry that missed Prepare
+	case p.Kind == "home" && p.Pager != nil:
+		return "Page " + strconv.Itoa(p.Pager.Page)
+	}
+	return ""
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
 
 // Pager links the pages of a paginated list.
 type Pager struct {
@@ -86,6 +152,7 @@ type Renderer struct {
 	assets    []Asset
 	css       string
 	bufs      sync.Pool
+	fragments sync.Map // fragmentKey -> template.HTML, see cached
 }
 
 // New parses the theme in fsys (templates/ and static/). extraCSS is
@@ -100,7 +167,7 @@ func New(fsys fs.FS, extraCSS string) (*Renderer, error) {
 	}
 	for _, name := range Pages {
 		file := "templates/" + name + ".html"
-		t := template.New(name).Funcs(funcs)
+		t := template.New(name).Funcs(funcs).Funcs(template.FuncMap{"cached": r.cached(name)})
 		for _, f := range append(shared, file) {
 			src, err := fs.ReadFile(fsys, f)
 			if err != nil {
@@ -164,17 +231,78 @@ func (r *Renderer) Stylesheet() string { return r.css }
 
 // Render executes the named page template.
 func (r *Renderer) Render(name string, p *Page) ([]byte, error) {
-	t := r.templates[name]
-	if t == nil {
-		return nil, fmt.Errorf("render: no template %q", name)
-	}
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	if err := t.ExecuteTemplate(buf, "base.html", p); err != nil {
-		return nil, fmt.Errorf("render %s: %w", p.URL, err)
+	if err := r.RenderTo(buf, name, p); err != nil {
+		return nil, err
 	}
 	return bytes.Clone(buf.Bytes()), nil
+}
+
+// RenderTo executes the named page template, appending the page to buf;
+// on an error buf may hold part of it. It saves Render's copy of the
+// bytes for callers that reuse their buffers.
+func (r *Renderer) RenderTo(buf *bytes.Buffer, name string, p *Page) error {
+	t := r.templates[name]
+	if t == nil {
+		return fmt.Errorf("render: no template %q", name)
+	}
+	// A copy, so that the caller's Page is only read.
+	q := *p
+	q.prepare()
+	if err := t.ExecuteTemplate(buf, "base.html", &q); err != nil {
+		return fmt.Errorf("render %s: %w", p.URL, err)
+	}
+	return nil
+}
+
+// fragmentKey names one output of the template function cached.
+type fragmentKey struct {
+	set  string // the page template whose set of templates ran it
+	name string
+	key  any
+	site *Info
+}
+
+// cached returns the template function "cached NAME KEY DATA" of the page
+// template set: it executes the template NAME with DATA as its dot once
+// per KEY (and site), and then returns the same HTML for as long as the
+// Renderer lives. It is for parts of pages that are the same on many
+// pages, such as the head's links or the footer: NAME's output must
+// depend on DATA only through KEY and .Site.
+func (r *Renderer) cached(set string) func(name string, key, data any) (template.HTML, error) {
+	return func(name string, key, data any) (template.HTML, error) {
+		if key != nil && !reflect.TypeOf(key).Comparable() {
+			return "", fmt.Errorf("cached %s: key of type %T cannot be compared", name, key)
+		}
+		k := fragmentKey{set: set, name: name, key: key, site: siteOf(data)}
+		if html, ok := r.fragments.Load(k); ok {
+			return html.(template.HTML), nil
+		}
+		buf := r.bufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer r.bufs.Put(buf)
+		if err := r.templates[set].ExecuteTemplate(buf, name, data); err != nil {
+			return "", err
+		}
+		// html/template escaped the fragment for the HTML text it
+		// starts in, where the calling action prints it.
+		html := template.HTML(buf.String())
+		r.fragments.Store(k, html)
+		return html, nil
+	}
+}
+
+// siteOf is the site a template's dot belongs to, if it is a Page or Card.
+func siteOf(data any) *Info {
+	switch d := data.(type) {
+	case *Page:
+		return d.Site
+	case *Card:
+		return d.Site
+	}
+	return nil
 }
 
 // Card is the dot of the theme's "entry-card" template.
@@ -197,27 +325,12 @@ func (r *Renderer) Card(info *Info, e *site.Entry) (template.HTML, error) {
 
 var funcs = template.FuncMap{
 	"iso":      func(t time.Time) string { return t.Format(time.RFC3339) },
-	"date":     func(t time.Time) string { return t.Format("2 January 2006") },
+	"date":     func(t time.Time) string { return t.Format(site.DateLayout) },
 	"time":     func(t time.Time) string { return t.Format("15:04") },
-	"abs":      absURL,
-	"host":     hostOf,
+	"abs":      site.AbsURL,
+	"host":     site.Host,
 	"pageURL":  site.PageURL,
 	"hasTitle": func(e *site.Entry) bool { return e != nil && e.Post.Title != "" },
 	"typeName": func(t content.Type) string { return string(t) },
 	"add":      func(a, b int) int { return a + b },
-}
-
-func absURL(base, p string) string {
-	if strings.Contains(p, "://") {
-		return p
-	}
-	return strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(p, "/")
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return raw
-	}
-	return strings.TrimPrefix(u.Host, "www.")
 }

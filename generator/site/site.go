@@ -6,6 +6,7 @@ package site
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -26,11 +27,38 @@ type Entry struct {
 	Summary string        // the summary field, or the start of Text
 	Tags    []TagRef
 	Listed  bool // appears in lists, feeds, sitemap and search
-	// Card is the entry as shown in lists, rendered once and reused on
-	// every list page that shows it.
-	Card template.HTML
 	Prev    *Entry
 	Next    *Entry
+
+	// What templates print, worked out once by Prepare: a template
+	// prints a field far faster than it works the value out itself.
+	Permalink     string // absolute URL
+	TypeLabel     string // the post type in words: "Note", "Photo", …
+	Label         string // the title, else the summary, else what the post is ("Liked example.com")
+	PublishedISO  string // Post.Date in RFC 3339, for datetime attributes; empty when zero
+	PublishedText string // Post.Date as DateLayout writes it; empty when zero
+	UpdatedISO    string // the same for Post.Updated
+	UpdatedText   string
+	// Card is the entry as shown in lists, rendered once by the build
+	// and reused on every list page that shows it.
+	Card template.HTML
+}
+
+// Prepare sets Permalink, TypeLabel and Label from the other fields; base
+// is the site's absolute URL. Call it once Summary is set.
+func (e *Entry) Prepare(base string) {
+	e.Permalink = AbsURL(base, e.URL)
+	e.TypeLabel = TypeLabel(e.Type)
+	e.Label = LabelOf(e)
+	e.PublishedISO, e.PublishedText = stamp(e.Post.Date)
+	e.UpdatedISO, e.UpdatedText = stamp(e.Post.Updated)
+}
+
+func stamp(t time.Time) (iso, text string) {
+	if t.IsZero() {
+		return "", ""
+	}
+	return t.Format(time.RFC3339), t.Format(DateLayout)
 }
 
 // Output is where the entry's page is written, relative to public/.
@@ -41,6 +69,72 @@ func (e *Entry) Title() string { return e.Post.Title }
 
 // Date is the publication date.
 func (e *Entry) Date() time.Time { return e.Post.Date }
+
+// DateLayout is how pages write a date: "2 January 2006".
+const DateLayout = "2 January 2006"
+
+// AbsURL joins a root-relative URL to base, the site's absolute URL. A
+// URL that is absolute already is returned as it is.
+func AbsURL(base, p string) string {
+	if strings.Contains(p, "://") {
+		return p
+	}
+	return strings.TrimSuffix(base, "/") + "/" + strings.TrimPrefix(p, "/")
+}
+
+// Host is the host name of an absolute URL without "www.", for link
+// texts; anything else is returned as it is.
+func Host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return strings.TrimPrefix(u.Host, "www.")
+}
+
+// TypeLabel names a post type in words; unknown types are notes.
+func TypeLabel(t content.Type) string {
+	switch t {
+	case content.TypeArticle:
+		return "Article"
+	case content.TypePhoto:
+		return "Photo"
+	case content.TypeVideo:
+		return "Video"
+	case content.TypeAudio:
+		return "Audio"
+	case content.TypeReply:
+		return "Reply"
+	case content.TypeLike:
+		return "Like"
+	case content.TypeRepost:
+		return "Repost"
+	case content.TypeBookmark:
+		return "Bookmark"
+	}
+	return "Note"
+}
+
+// LabelOf is a short plain-text name for an entry: its title, else its
+// summary, else what it responds to, else its type and date.
+func LabelOf(e *Entry) string {
+	p := e.Post
+	switch {
+	case p.Title != "":
+		return p.Title
+	case e.Summary != "":
+		return e.Summary
+	case p.LikeOf != "":
+		return "Liked " + Host(p.LikeOf)
+	case p.RepostOf != "":
+		return "Reposted " + Host(p.RepostOf)
+	case p.BookmarkOf != "":
+		return "Bookmarked " + Host(p.BookmarkOf)
+	case p.InReplyTo != "":
+		return "Reply to " + Host(p.InReplyTo)
+	}
+	return TypeLabel(e.Type) + " from " + p.Date.Format(DateLayout)
+}
 
 // TagRef names a tag and links to its page.
 type TagRef struct {
