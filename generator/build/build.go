@@ -96,6 +96,9 @@ func (b *Builder) Theme() (fs.FS, error) {
 type output struct {
 	path string
 	kind outputKind
+	// src is the content file this output comes from, for clash errors;
+	// empty for generated outputs and theme files.
+	src string
 	// render returns the file's bytes. It may write them into buf, which
 	// is empty and is reused once the bytes are published.
 	render func(buf *bytes.Buffer) ([]byte, error)
@@ -137,13 +140,13 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	phase("markdown")
 	s, err := site.Assemble(entries)
 	if err != nil {
-		return Summary{}, fmt.Errorf("assemble: %w", err)
+		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}
 	info := b.info(s, rend)
-	if err := cards(ctx, rend, info, s.Posts); err != nil {
-		return Summary{}, err
-	}
 	outs := b.plan(s, rend, info, snap.Files)
+	if err := clashes(outs); err != nil {
+		return Summary{}, fmt.Errorf("assemble: %w", err)
+	}
 	phase("assemble")
 
 	out := opt.Out
@@ -252,6 +255,46 @@ func (b *Builder) entries(ctx context.Context, posts []*content.Post, drafts boo
 	return entries, nil
 }
 
+// fromRoot makes a ParseError from the site package name its file from the
+// site root, like every other content error.
+func (b *Builder) fromRoot(err error) error {
+	var pe *content.ParseError
+	if errors.As(err, &pe) && !strings.HasPrefix(pe.File, b.Config.Paths.Content+"/") {
+		pe.File = filepath.ToSlash(filepath.Join(b.Config.Paths.Content, pe.File))
+	}
+	return err
+}
+
+// clashes refuses two outputs with one path: a content file whose page or
+// copy would overwrite another output, or be overwritten by it.
+func clashes(outs []output) error {
+	seen := make(map[string]int, len(outs))
+	var errs []error
+	for i, o := range outs {
+		j, dup := seen[o.path]
+		if !dup {
+			seen[o.path] = i
+			continue
+		}
+		src, other := o.src, outs[j].src
+		if src == "" {
+			src, other = other, src
+		}
+		what := "a page inkstone generates"
+		if other != "" {
+			what = "the output of " + other
+		}
+		if src == "" {
+			errs = append(errs, fmt.Errorf("two generated outputs share the path %s", o.path))
+			continue
+		}
+		errs = append(errs, &content.ParseError{File: src, Line: 1,
+			Msg:  fmt.Sprintf("its output /%s would overwrite %s", o.path, what),
+			Hint: "rename or move the file, or give it another slug"})
+	}
+	return errors.Join(errs...)
+}
+
 func (b *Builder) contentPath(p *content.Post) string {
 	return filepath.ToSlash(filepath.Join(b.Config.Paths.Content, p.Path))
 }
@@ -287,18 +330,25 @@ func absolute(c *config.Site, p string) string {
 func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, files []string) []output {
 	c := b.Config
 	var outs []output
+	cards := newCards(rend, info, s.Posts)
 	page := func(path, tmpl string, p *render.Page) {
 		p.Site = info
 		outs = append(outs, output{path: path, kind: kindPage, render: func(buf *bytes.Buffer) ([]byte, error) {
+			if err := cards.render(p.Entries); err != nil {
+				return nil, err
+			}
 			err := rend.RenderTo(buf, tmpl, p)
 			return buf.Bytes(), err
 		}})
 	}
+	fromContent := func(e *site.Entry) { outs[len(outs)-1].src = b.contentPath(e.Post) }
 	for _, e := range s.Entries {
 		page(e.Output(), "post", b.entryPage("post", e))
+		fromContent(e)
 	}
 	for _, e := range s.Pages {
 		page(e.Output(), "page", b.entryPage("page", e))
+		fromContent(e)
 	}
 	b.paginate(s.Posts, "/", func(p *render.Page) {
 		p.Kind = "home"
@@ -335,7 +385,8 @@ func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, f
 	contentDir := c.ContentDir()
 	for _, f := range files {
 		f := f
-		outs = append(outs, output{path: f, kind: kindFile, render: func(*bytes.Buffer) ([]byte, error) {
+		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
+		outs = append(outs, output{path: f, kind: kindFile, src: src, render: func(*bytes.Buffer) ([]byte, error) {
 			data, err := os.ReadFile(filepath.Join(contentDir, filepath.FromSlash(f)))
 			if err != nil {
 				return nil, fmt.Errorf("copy %s: %w", f, err)
@@ -399,13 +450,19 @@ func (b *Builder) feeds(s *site.Site) []output {
 	items := func() ([]feed.Item, error) {
 		out := make([]feed.Item, 0, n)
 		for _, e := range s.Posts[:n] {
-			link := c.AbsURL(e.URL)
+			link := escapedURL(c, e.URL)
 			u, err := url.Parse(link)
 			if err != nil {
 				return nil, fmt.Errorf("feed: permalink %s: %w", link, err)
 			}
-			it := feed.Item{ID: link, URL: link, Title: e.Post.Title, ContentHTML: markdown.Absolutize(string(e.HTML), u),
+			// Feed readers show no theme: photos, video and audio go
+			// into the content itself.
+			html := mediaHTML(e.Post) + string(e.HTML)
+			it := feed.Item{ID: link, URL: link, Title: e.Post.Title, ContentHTML: markdown.Absolutize(html, u),
 				Text: e.Text, Summary: e.Post.Summary, Published: e.Post.Date, Updated: e.Post.Updated}
+			if it.Text == "" && it.ContentHTML == "" {
+				it.Text = label(e)
+			}
 			if it.Summary == "" && e.Type == content.TypeArticle {
 				it.Summary = e.Summary
 			}
@@ -434,11 +491,11 @@ func (b *Builder) feeds(s *site.Site) []output {
 		urls := []feed.URL{{Loc: c.BaseURL, LastMod: s.Updated()}}
 		for _, e := range s.Pages {
 			if e.Post.EffectiveVisibility() == content.Public {
-				urls = append(urls, feed.URL{Loc: c.AbsURL(e.URL), LastMod: latest(e.Post)})
+				urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
 			}
 		}
 		for _, e := range s.Posts {
-			urls = append(urls, feed.URL{Loc: c.AbsURL(e.URL), LastMod: latest(e.Post)})
+			urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
 		}
 		return feed.Sitemap(urls)
 	}}
@@ -446,6 +503,43 @@ func (b *Builder) feeds(s *site.Site) []output {
 		return feed.Robots(c.AbsURL("sitemap.xml")), nil
 	}}
 	return []output{mk("feed.xml", feed.RSS), mk("atom.xml", feed.Atom), mk("feed.json", feed.JSONFeed), sitemap, robots}
+}
+
+// escapedURL is the absolute URL of a root-relative path, percent-encoded
+// as sitemaps and feeds require (non-ASCII slugs).
+func escapedURL(c *config.Site, p string) string {
+	return c.AbsURL((&url.URL{Path: p}).EscapedPath())
+}
+
+// mediaHTML renders a post's photos, videos and audio for feeds.
+func mediaHTML(p *content.Post) string {
+	var b strings.Builder
+	for _, m := range p.Photo {
+		fmt.Fprintf(&b, `<p><img src="%s" alt="%s"></p>`, template.HTMLEscapeString(m.URL), template.HTMLEscapeString(m.Alt))
+	}
+	for _, m := range p.Video {
+		fmt.Fprintf(&b, `<p><video src="%s" controls></video></p>`, template.HTMLEscapeString(m.URL))
+	}
+	for _, m := range p.Audio {
+		fmt.Fprintf(&b, `<p><audio src="%s" controls></audio></p>`, template.HTMLEscapeString(m.URL))
+	}
+	return b.String()
+}
+
+// label names a post that has no text, such as a like, for feed readers.
+func label(e *site.Entry) string {
+	p := e.Post
+	switch {
+	case p.LikeOf != "":
+		return "Liked " + p.LikeOf
+	case p.RepostOf != "":
+		return "Reposted " + p.RepostOf
+	case p.BookmarkOf != "":
+		return "Bookmarked " + p.BookmarkOf
+	case p.InReplyTo != "":
+		return "Reply to " + p.InReplyTo
+	}
+	return string(e.Type) + " of " + p.Date.Format("2 January 2006")
 }
 
 func latest(p *content.Post) time.Time {
@@ -464,16 +558,41 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// cards renders each listed post's list entry once, for every list page.
-func cards(ctx context.Context, rend *render.Renderer, info *render.Info, posts []*site.Entry) error {
-	errs := make([]error, len(posts))
-	parallel(ctx, len(posts), func(i int) {
-		posts[i].Card, errs[i] = rend.Card(info, posts[i])
-	})
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("render: %w", err)
+// cards renders each listed entry as list pages show it (Entry.Card),
+// once, for the first list page that shows it: every worker then does
+// its share, with no separate phase to wait for.
+type cards struct {
+	rend *render.Renderer
+	info *render.Info
+	once map[*site.Entry]*cardOnce // only read once made
+}
+
+type cardOnce struct {
+	sync.Once
+	err error
+}
+
+func newCards(rend *render.Renderer, info *render.Info, posts []*site.Entry) *cards {
+	c := &cards{rend: rend, info: info, once: make(map[*site.Entry]*cardOnce, len(posts))}
+	for _, e := range posts {
+		c.once[e] = new(cardOnce)
 	}
-	return ctx.Err()
+	return c
+}
+
+// render makes sure every entry has its card.
+func (c *cards) render(entries []*site.Entry) error {
+	for _, e := range entries {
+		o := c.once[e]
+		if o == nil {
+			return fmt.Errorf("render card for %s: not a listed post", e.URL)
+		}
+		o.Do(func() { e.Card, o.err = c.rend.Card(c.info, e) })
+		if o.err != nil {
+			return o.err
+		}
+	}
+	return nil
 }
 
 // maxPooledBuffer keeps a huge page from pinning its buffer for the rest
@@ -566,7 +685,7 @@ func (b *Builder) Check(ctx context.Context) (int, error) {
 	if err != nil {
 		errs = append(errs, err)
 	} else if _, err := site.Assemble(entries); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, b.fromRoot(err))
 	}
 	return len(snap.Posts), errors.Join(errs...)
 }

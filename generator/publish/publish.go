@@ -166,14 +166,15 @@ func (tx *Tx) keep(rel string, e entry) {
 // manifest was written that its time cannot tell (as in Git's "racy
 // clean" problem), is compared byte by byte.
 func (tx *Tx) verify(full string, old, want entry, data []byte) (entry, bool) {
-	if old.sum != want.sum || old.size != want.size {
+	known := old.sum != entry{}.sum // else an older manifest's line, or unreadable
+	if known && (old.sum != want.sum || old.size != want.size) {
 		return entry{}, false
 	}
 	st, err := os.Stat(full)
 	if err != nil || !st.Mode().IsRegular() || st.Size() != want.size {
 		return entry{}, false
 	}
-	if mtime := st.ModTime().UnixNano(); old.mtime != 0 && mtime == old.mtime && mtime < tx.since {
+	if mtime := st.ModTime().UnixNano(); known && old.mtime != 0 && mtime == old.mtime && mtime < tx.since {
 		return old, true
 	}
 	mtime, _, same := sameFile(full, data)

@@ -44,8 +44,9 @@ type Entry struct {
 	Card template.HTML
 }
 
-// Prepare sets Permalink, TypeLabel and Label from the other fields; base
-// is the site's absolute URL. Call it once Summary is set.
+// Prepare sets the fields templates print (Permalink, TypeLabel, Label
+// and the dates) from the others; base is the site's absolute URL. Call
+// it once Summary is set.
 func (e *Entry) Prepare(base string) {
 	e.Permalink = AbsURL(base, e.URL)
 	e.TypeLabel = TypeLabel(e.Type)
@@ -171,15 +172,52 @@ type Site struct {
 // Pattern expands a permalink pattern such as "/:year/:month/:slug/".
 type Pattern string
 
-// Expand fills the pattern for a post.
+// Expand fills the pattern for a post. Like a strings.Replacer, it
+// replaces each placeholder where it appears, and never looks again at
+// what it put in: a slug such as "a:year" stays as it is.
 func (p Pattern) Expand(slug string, t time.Time) string {
-	r := strings.NewReplacer(
-		":year", fmt.Sprintf("%04d", t.Year()),
-		":month", fmt.Sprintf("%02d", int(t.Month())),
-		":day", fmt.Sprintf("%02d", t.Day()),
-		":slug", slug,
-	)
-	return r.Replace(string(p))
+	s := string(p)
+	out := make([]byte, 0, len(s)+len(slug))
+	for i := 0; i < len(s); {
+		if s[i] == ':' {
+			switch rest := s[i:]; {
+			case strings.HasPrefix(rest, ":year"):
+				out = appendPadded(out, t.Year(), 4)
+				i += len(":year")
+				continue
+			case strings.HasPrefix(rest, ":month"):
+				out = appendPadded(out, int(t.Month()), 2)
+				i += len(":month")
+				continue
+			case strings.HasPrefix(rest, ":day"):
+				out = appendPadded(out, t.Day(), 2)
+				i += len(":day")
+				continue
+			case strings.HasPrefix(rest, ":slug"):
+				out = append(out, slug...)
+				i += len(":slug")
+				continue
+			}
+		}
+		out = append(out, s[i])
+		i++
+	}
+	return string(out)
+}
+
+// appendPadded appends n in decimal, zero-padded to width digits, as
+// fmt's %0*d does.
+func appendPadded(b []byte, n, width int) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+		width--
+	}
+	digits := strconv.Itoa(n)
+	for i := len(digits); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }
 
 // SlugOf is the slug a post is published under: the slug field, else its

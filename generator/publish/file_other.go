@@ -1,0 +1,63 @@
+//go:build !linux
+
+package publish
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// create writes data to a new file at path, failing if one exists, and
+// returns its modification time. The file is readable by all (0644),
+// whatever the umask.
+func create(path string, data []byte) (mtime int64, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	var st os.FileInfo
+	if err == nil {
+		st, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return 0, err
+	}
+	return st.ModTime().UnixNano(), nil
+}
+
+// sameFile reports whether a file exists at path, whether it holds
+// exactly data, and if so its modification time.
+func sameFile(path string, data []byte) (mtime int64, exists, same bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, !errors.Is(err, fs.ErrNotExist), false
+	}
+	if !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return 0, true, false
+	}
+	old, err := os.ReadFile(path)
+	return st.ModTime().UnixNano(), true, err == nil && bytes.Equal(old, data)
+}
+
+// syncFile flushes the bytes of the file at path to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// rename moves a staged file into place.
+func rename(from, to string) error { return os.Rename(from, to) }
