@@ -47,6 +47,15 @@ func (a *app) tokens(cfg *config.Site) (*indieauth.Tokens, error) {
 	return t, nil
 }
 
+// siteTokens opens the token store of the site named by the flags.
+func (a *app) siteTokens() (*indieauth.Tokens, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, multiline(err)
+	}
+	return a.tokens(cfg)
+}
+
 func (a *app) tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Create, list and revoke app tokens for Micropub clients"}
 	var scope, name string
@@ -91,11 +100,7 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "List tokens (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return multiline(err)
-			}
-			t, err := a.tokens(cfg)
+			t, err := a.siteTokens()
 			if err != nil {
 				return err
 			}
@@ -120,11 +125,7 @@ func (a *app) tokenCmd() *cobra.Command {
 		Short: "Revoke a token by its ID (see token list)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg, err := a.config()
-			if err != nil {
-				return multiline(err)
-			}
-			t, err := a.tokens(cfg)
+			t, err := a.siteTokens()
 			if err != nil {
 				return err
 			}
