@@ -38,8 +38,11 @@ func create(path string, data []byte) (mtime int64, err error) {
 	return st.Mtim.Nano(), nil
 }
 
-// bufs holds the buffers sameFile reads into.
+// bufs holds the buffers sameFile reads into, but for huge ones (media),
+// which would stay in memory for the rest of the process.
 var bufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBuffer = 1 << 20
 
 // sameFile reports whether a file exists at path, whether it holds
 // exactly data, and if so its modification time.
@@ -54,7 +57,11 @@ func sameFile(path string, data []byte) (mtime int64, exists, same bool) {
 		return 0, true, false
 	}
 	bp := bufs.Get().(*[]byte)
-	defer bufs.Put(bp)
+	defer func() {
+		if cap(*bp) <= maxPooledBuffer {
+			bufs.Put(bp)
+		}
+	}()
 	// One byte more than expected, to see the end of the file.
 	if cap(*bp) < len(data)+1 {
 		*bp = make([]byte, len(data)+1)

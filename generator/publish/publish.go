@@ -4,6 +4,11 @@
 // and removes outputs whose source is gone; Abort removes the temp files,
 // leaving the previous site exactly as it was.
 //
+// When the output folder does not exist yet (a first build, or one after
+// `rm -rf public`), the Tx instead writes the whole site into a hidden
+// folder beside it, and Commit renames that folder into place: one rename
+// instead of one per file, and the site appears all at once.
+//
 // A manifest in the state folder lists the files of the last commit with
 // a hash, the size and the modification time of each, so that telling an
 // unchanged output costs a hash and one stat instead of reading the file.
@@ -49,6 +54,8 @@ var errFinished = errors.New("publish: transaction already finished")
 // Tx is one build's set of outputs. Put is safe for concurrent use.
 type Tx struct {
 	p       *Publisher
+	root    string           // where Put writes: the output folder, or stage
+	stage   string           // the hidden folder that becomes the output folder; "" when it exists
 	prev    map[string]entry // what the last commit left, from the manifest
 	since   int64            // the manifest's modification time (ns), see verify
 	prevErr error
@@ -73,8 +80,8 @@ type entry struct {
 }
 
 type staged struct {
-	tmp      string
-	replaces bool // the output exists, and the rename replaces it
+	tmp      string // "" when written in the stage folder under its own name
+	replaces bool   // the output exists, and the rename replaces it
 	entry
 }
 
@@ -92,6 +99,16 @@ func (p *Publisher) Begin() *Tx {
 		// may have had this very PID) never clash with ours.
 		tmpName: atomicfile.TempPrefix + strconv.FormatUint(rand.Uint64(), 36) + "-"}
 	tx.prev, tx.since, tx.prevErr = p.readManifest()
+	dir := filepath.Clean(p.Dir)
+	tx.root = dir
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		tx.stage = filepath.Join(filepath.Dir(dir), atomicfile.TempPrefix+filepath.Base(dir))
+		tx.root = tx.stage
+		// Left by a build that crashed, if it exists.
+		if err := os.RemoveAll(tx.stage); err != nil && tx.prevErr == nil {
+			tx.prevErr = fmt.Errorf("publish: %w", err)
+		}
+	}
 	return tx
 }
 
@@ -107,8 +124,11 @@ func (tx *Tx) Put(rel string, data []byte) error {
 	if finished {
 		return errFinished
 	}
-	full := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
+	full := filepath.Join(tx.root, filepath.FromSlash(rel))
 	want := entryOf(data)
+	if tx.stage != "" {
+		return tx.putNew(rel, full, data, want)
+	}
 	replaces := true // whether a file is there already
 	if old, ok := tx.prev[rel]; ok {
 		if e, ok := tx.verify(full, old, want, data); ok {
@@ -149,6 +169,38 @@ func (tx *Tx) Put(rel string, data []byte) error {
 		os.Remove(old.tmp)
 	}
 	tx.staged[rel] = staged{tmp: tmp, entry: want, replaces: replaces}
+	return nil
+}
+
+// putNew writes an output into the stage folder, where no reader looks:
+// under its own name, or, when another Put of the same path got there
+// first, through a temp file renamed over it.
+func (tx *Tx) putNew(rel, full string, data []byte, want entry) error {
+	dir := filepath.Dir(full)
+	_, err := tx.mkdir(dir)
+	if err == nil {
+		want.mtime, err = create(full, data)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		var tmp string
+		if tmp, want.mtime, err = tx.write(full, data); err == nil {
+			if err = rename(tmp, full); err != nil {
+				os.Remove(tmp)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", rel, err)
+	}
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if tx.finished {
+		// Commit or Abort came first: the stage folder is gone, or this
+		// Put made it anew.
+		os.RemoveAll(tx.stage)
+		return errFinished
+	}
+	tx.staged[rel] = staged{entry: want}
 	return nil
 }
 
@@ -303,6 +355,12 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		tx.abortLocked()
 		return st, err
 	}
+	if tx.stage != "" && len(tx.staged) > 0 {
+		if err := rename(tx.stage, filepath.Clean(tx.p.Dir)); err != nil {
+			tx.abortLocked()
+			return st, fmt.Errorf("publish: %w", err)
+		}
+	}
 	for rel, s := range tx.staged {
 		final[rel] = s.entry
 	}
@@ -351,7 +409,7 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 // renameAll moves the staged files into place, several at a time; on an
 // error the files not yet moved stay staged.
 func (tx *Tx) renameAll() error {
-	names := tx.stagedNames(func(staged) bool { return true })
+	names := tx.stagedNames(func(s staged) bool { return s.tmp != "" })
 	done, err := each(len(names), func(i int) error {
 		rel := names[i]
 		if err := rename(tx.staged[rel].tmp, filepath.Join(tx.p.Dir, filepath.FromSlash(rel))); err != nil {
@@ -442,9 +500,14 @@ func each(n int, fn func(i int) error) (done []bool, err error) {
 // created that are left empty, deepest first.
 func (tx *Tx) abortLocked() {
 	for _, st := range tx.staged {
-		os.Remove(st.tmp)
+		if st.tmp != "" {
+			os.Remove(st.tmp)
+		}
 	}
 	tx.staged = nil
+	if tx.stage != "" {
+		os.RemoveAll(tx.stage)
+	}
 	var dirs []string
 	tx.dirs.Range(func(k, v any) bool {
 		if v.(bool) {
