@@ -6,6 +6,7 @@ package content
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Type is a post type, as named by Post Type Discovery.
@@ -165,7 +166,9 @@ func Discover(p *Post) Type {
 	// PTD: a name that is not a prefix of the content (or, when there is
 	// no content, of the summary) makes an article.
 	name := collapseSpace(p.Title)
-	text := collapseSpace(p.Body)
+	// Only the start of the body can match the name; collapsing all of a
+	// long article would cost more than the whole comparison.
+	text := collapseSpace(head(p.Body, 4*len(p.Title)+256))
 	if text == "" {
 		text = collapseSpace(p.Summary)
 	}
@@ -176,3 +179,15 @@ func Discover(p *Post) Type {
 }
 
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// head returns at most the first n bytes of s, cut on a rune boundary.
+// Whitespace runs shrink when collapsed, so n leaves room for them.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
