@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,7 +21,6 @@ import (
 	"inkstone/daemon/server"
 	"inkstone/generator/build"
 	"inkstone/generator/content"
-	"inkstone/generator/watch"
 	"inkstone/internal/config"
 )
 
@@ -137,15 +136,11 @@ func (ws *writeSide) Authenticated(r *http.Request) bool {
 
 // daemon runs the write side until ctx is done.
 func (a *app) daemon(ctx context.Context, ready chan<- string) error {
-	log, err := a.logger()
-	if err != nil {
-		return err
-	}
-	cfg, err := a.siteConfig()
+	b, log, err := a.builder()
 	if err != nil {
 		return multiline(err)
 	}
-	b := build.New(cfg, log, a.now)
+	cfg := b.Config
 	ws, err := a.newWriteSide(cfg, b, log)
 	if err != nil {
 		return err
@@ -156,74 +151,43 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 		log.Info("built", "summary", sum.String())
 	}
 
-	addr := a.addr
-	if addr == "" {
-		addr = cfg.Server.Addr
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := a.listen(cfg)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another server running? pick one with --addr)", addr, err)
+		return err
 	}
+	defer ln.Close()
 	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws}
 	httpSrv := server.HTTPServer(srv.Handler(), log)
-
-	bg, stopBG := context.WithCancel(context.Background())
-	defer stopBG()
-	done := a.background(bg, cfg, b, ws, log)
+	stop, err := a.background(&rebuilder{app: a, b: b, log: log}, ws)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	log.Info("daemon listening", "addr", ln.Addr().String(), "micropub", cfg.Endpoints.Micropub)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	// Serve returns after in-flight requests (posts) finish.
-	err = server.Serve(ctx, httpSrv, ln)
-	stopBG()
-	<-done
-	return err
+	// Serve returns after in-flight requests (posts) finish; stop then
+	// lets the git committer finish what they queued.
+	return server.Serve(ctx, httpSrv, ln)
 }
 
-// background runs the content watcher and the git committer; the returned
-// channel closes when both have stopped.
-func (a *app) background(ctx context.Context, cfg *config.Site, b *build.Builder, ws *writeSide, log *slog.Logger) <-chan struct{} {
-	done := make(chan struct{})
-	configFile := cfg.File
-	if configFile == "" {
-		configFile = filepath.Join(cfg.Root, config.FileName)
-	}
-	w, err := watch.New(log, cfg.ContentDir(), cfg.ThemesDir(), configFile)
+// background starts the content watcher and the git committer. stop ends
+// both and waits for them, so queued commits are made before it returns.
+func (a *app) background(r *rebuilder, ws *writeSide) (stop func(), err error) {
+	w, err := r.watcher()
 	if err != nil {
-		log.Error("cannot watch content; hand edits need a restart", "err", err)
+		return nil, err
 	}
-	go func() {
-		defer close(done)
-		var gitDone chan struct{}
-		if ws.git != nil {
-			gitDone = make(chan struct{})
-			go func() { ws.git.Run(ctx, cfg.Paths.Content); close(gitDone) }()
-		}
-		if w != nil {
-			batches := make(chan []watch.Change)
-			go w.Run(ctx, batches)
-			for loop := true; loop; {
-				select {
-				case <-ctx.Done():
-					loop = false
-				case batch := <-batches:
-					if batch = relevant(batch, cfg, configFile); len(batch) > 0 {
-						if sum, err := b.Full(ctx, build.Options{}); err != nil {
-							log.Error("rebuild failed; still serving the previous site", "err", multiline(err))
-						} else {
-							log.Info("rebuilt after changes", "changes", len(batch), "summary", sum.String())
-						}
-					}
-				}
-			}
-			w.Close()
-		}
-		if gitDone != nil {
-			<-gitDone
-		}
-	}()
-	return done
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	if ws.git != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); ws.git.Run(ctx, r.b.Config.Paths.Content) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); r.run(ctx, w) }()
+	return func() { cancel(); wg.Wait() }, nil
 }
 
 // authAdapter gives micropub and media the indieauth verifier, with its

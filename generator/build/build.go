@@ -79,9 +79,6 @@ func (b *Builder) Theme() (fs.FS, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case err == nil && st.IsDir():
-		if name == "default" {
-			return themes.Overlay(os.DirFS(dir), themes.Default()), nil
-		}
 		return themes.Overlay(os.DirFS(dir), themes.Default()), nil
 	case name == "default":
 		return themes.Default(), nil

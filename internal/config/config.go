@@ -528,6 +528,14 @@ func (c *Site) Path(p string) string {
 	return filepath.Join(c.Root, p)
 }
 
+// ConfigPath is the config file that was read, or where one would be.
+func (c *Site) ConfigPath() string {
+	if c.File != "" {
+		return c.File
+	}
+	return filepath.Join(c.Root, FileName)
+}
+
 // ContentDir, PublicDir, ThemesDir and StateDir are the resolved folders.
 func (c *Site) ContentDir() string { return c.Path(c.Paths.Content) }
 
