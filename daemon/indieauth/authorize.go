@@ -119,21 +119,9 @@ func validChallenge(s string) bool {
 // http(s) URL with a path, no fragment, user info, dot segments, or IP
 // host other than loopback. It returns a problem to show, or "".
 func parseClientID(s string) (*url.URL, string) {
-	if s == "" {
-		return nil, "is missing"
-	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return nil, "is not a URL"
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, "must be an http or https URL"
-	case u.Host == "" || u.Opaque != "":
-		return nil, "must be an absolute URL"
-	case u.User != nil:
-		return nil, "must not contain a user name or password"
-	case strings.Contains(s, "#"):
-		return nil, "must not contain a fragment"
+	u, problem := parseHTTPURL(s)
+	if problem != "" {
+		return nil, problem
 	}
 	for seg := range strings.SplitSeq(u.Path, "/") {
 		if seg == "." || seg == ".." {
@@ -155,6 +143,19 @@ func parseClientID(s string) (*url.URL, string) {
 // client's published redirect_uri list, which this server does not fetch:
 // it refuses them.
 func parseRedirectURI(s string, client *url.URL) (*url.URL, string) {
+	u, problem := parseHTTPURL(s)
+	if problem != "" {
+		return nil, problem
+	}
+	if u.Scheme != client.Scheme || !strings.EqualFold(u.Host, client.Host) {
+		return nil, fmt.Sprintf("%s is not on the client's own site %s://%s, so this server cannot trust it", s, client.Scheme, client.Host)
+	}
+	return u, ""
+}
+
+// parseHTTPURL checks what client_id and redirect_uri share: an absolute
+// http(s) URL without user info or fragment. It returns a problem, or "".
+func parseHTTPURL(s string) (*url.URL, string) {
 	if s == "" {
 		return nil, "is missing"
 	}
@@ -170,8 +171,6 @@ func parseRedirectURI(s string, client *url.URL) (*url.URL, string) {
 		return nil, "must not contain a user name or password"
 	case strings.Contains(s, "#"):
 		return nil, "must not contain a fragment"
-	case u.Scheme != client.Scheme || !strings.EqualFold(u.Host, client.Host):
-		return nil, fmt.Sprintf("%s is not on the client's own site %s://%s, so this server cannot trust it", s, client.Scheme, client.Host)
 	}
 	return u, ""
 }
