@@ -109,7 +109,7 @@ func (a *app) newWriteSide(cfg *config.Site, b *build.Builder, log *slog.Logger)
 			mp.WriteError(w, r, err)
 		},
 		Publish: func(ctx context.Context) error {
-			_, err := b.Full(ctx, build.Options{})
+			_, err := b.Apply(ctx, []string{"media"})
 			return err
 		},
 	}

@@ -84,29 +84,52 @@ func within(p, dir string) bool {
 }
 
 // rebuild runs after a batch of changes: a config change reloads the
-// config first; then the whole site is rebuilt.
+// config and, like a theme change, rebuilds the whole site; changes under
+// content/ rebuild only what they touch.
 func (r *rebuilder) rebuild(ctx context.Context, batch []watch.Change) {
+	cfg := r.b.Config
+	full := false
+	var paths []string
 	for _, c := range batch {
-		if c.Path != r.b.Config.ConfigPath() {
+		switch {
+		case c.Path == cfg.ConfigPath():
+			full = true
+		case within(c.Path, cfg.ContentDir()):
+			rel, err := filepath.Rel(cfg.ContentDir(), c.Path)
+			if err == nil {
+				paths = append(paths, filepath.ToSlash(rel))
+			}
+		default:
+			full = true // the theme
+		}
+	}
+	for _, c := range batch {
+		if c.Path != cfg.ConfigPath() {
 			continue
 		}
-		cfg, err := r.app.siteConfig()
+		next, err := r.app.siteConfig()
 		if err != nil {
 			r.log.Error("config has problems; keeping the previous one", "err", multiline(err))
 			return
 		}
 		if r.rebase != nil {
-			cfg = r.rebase(cfg)
+			next = r.rebase(next)
 		}
-		r.b.Config = cfg
+		r.b.SetConfig(next)
 		break
 	}
-	sum, err := r.b.Full(ctx, r.opt)
+	var sum build.Summary
+	var err error
+	if full {
+		sum, err = r.b.Full(ctx, r.opt)
+	} else {
+		sum, err = r.b.Apply(ctx, paths)
+	}
 	if err != nil {
 		r.log.Error("rebuild failed; still serving the previous site", "changes", len(batch), "err", multiline(err))
 		return
 	}
-	r.log.Info("rebuilt", "changes", len(batch), "summary", sum.String())
+	r.log.Info("rebuilt", "changes", len(batch), "full", full, "summary", sum.String())
 	if r.rebuilt != nil {
 		r.rebuilt()
 	}

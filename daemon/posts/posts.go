@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,12 +20,20 @@ import (
 	"inkstone/generator/build"
 	"inkstone/generator/content"
 	"inkstone/generator/site"
+	"inkstone/internal/atomicfile"
 	"inkstone/internal/config"
 )
 
-// Builder is the part of the generator the write path drives.
+// Builder is the part of the generator the write path drives: it
+// rebuilds what changed and answers from the site it holds in memory.
 type Builder interface {
-	Full(ctx context.Context, opt build.Options) (build.Summary, error)
+	// Apply rebuilds after the content files at paths (relative to the
+	// content folder) changed.
+	Apply(ctx context.Context, paths []string) (build.Summary, error)
+	// Lookup returns the content path of the post with a root-relative
+	// permalink, or "".
+	Lookup(ctx context.Context, url string) (string, error)
+	Categories(ctx context.Context) ([]string, error)
 }
 
 // ErrNotFound means no post lives at the given URL.
@@ -71,14 +78,21 @@ func (s *Service) Create(ctx context.Context, p *content.Post) (string, error) {
 	}
 	p.Kind = content.KindPost
 	slug := content.SlugFor(p, now)
-	taken, err := s.takenURLs(ctx)
-	if err != nil {
-		return "", err
-	}
 	pattern := site.Pattern(s.Config.Permalink)
+	var lookupErr error
 	slug = content.UniqueSlug(slug, func(c string) bool {
-		return s.Store.Exists(content.PostPath(p, c)) || taken[pattern.Expand(c, p.Date)]
+		if s.Store.Exists(content.PostPath(p, c)) {
+			return true
+		}
+		rel, err := s.Builder.Lookup(ctx, pattern.Expand(c, p.Date))
+		if err != nil {
+			lookupErr = err
+		}
+		return rel != "" || err != nil
 	})
+	if lookupErr != nil {
+		return "", lookupErr
+	}
 	p.Path = content.PostPath(p, slug)
 	if p.Slug != "" {
 		// Keep the client's mp-slug only when it is what we used.
@@ -87,7 +101,7 @@ func (s *Service) Create(ctx context.Context, p *content.Post) (string, error) {
 	if err := s.Store.Save(p); err != nil {
 		return "", err
 	}
-	if err := s.rebuild(ctx); err != nil {
+	if err := s.rebuild(ctx, p.Path); err != nil {
 		// Roll back so a failed request leaves nothing behind.
 		if rerr := os.Remove(s.full(p.Path)); rerr != nil {
 			s.Log.Error("roll back failed create", "path", p.Path, "err", rerr)
@@ -170,22 +184,7 @@ func (s *Service) Source(ctx context.Context, rawURL string) (*content.Post, err
 
 // Categories lists every tag in use, sorted.
 func (s *Service) Categories(ctx context.Context) ([]string, error) {
-	snap, err := s.Store.LoadAll(ctx)
-	if snap == nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range snap.Posts {
-		for _, t := range p.Tags {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
-	return out, nil
+	return s.Builder.Categories(ctx)
 }
 
 // saveAndBuild writes p and rebuilds; on a failed build it restores the
@@ -194,8 +193,8 @@ func (s *Service) saveAndBuild(ctx context.Context, p *content.Post, old []byte)
 	if err := s.Store.Save(p); err != nil {
 		return err
 	}
-	if err := s.rebuild(ctx); err != nil {
-		if rerr := os.WriteFile(s.full(p.Path), old, 0o644); rerr != nil {
+	if err := s.rebuild(ctx, p.Path); err != nil {
+		if rerr := atomicfile.WriteFile(s.full(p.Path), old, atomicfile.Options{Sync: true}); rerr != nil {
 			s.Log.Error("restore after failed build", "path", p.Path, "err", rerr)
 		}
 		return err
@@ -203,8 +202,8 @@ func (s *Service) saveAndBuild(ctx context.Context, p *content.Post, old []byte)
 	return nil
 }
 
-func (s *Service) rebuild(ctx context.Context) error {
-	if _, err := s.Builder.Full(ctx, build.Options{}); err != nil {
+func (s *Service) rebuild(ctx context.Context, rel string) error {
+	if _, err := s.Builder.Apply(ctx, []string{rel}); err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
 	return nil
@@ -221,34 +220,18 @@ func (s *Service) find(ctx context.Context, rawURL string) (*content.Post, error
 	if want == "//" {
 		want = "/"
 	}
-	snap, err := s.Store.LoadAll(ctx)
-	if snap == nil {
+	rel, err := s.Builder.Lookup(ctx, want)
+	if err != nil {
 		return nil, err
 	}
-	pattern := site.Pattern(s.Config.Permalink)
-	for _, p := range snap.Posts {
-		if p.Kind == content.KindPost && !p.Date.IsZero() && site.URLFor(p, pattern) == want {
-			return p, nil
-		}
+	if rel == "" {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, rawURL)
 	}
-	return nil, fmt.Errorf("%w: %s", ErrNotFound, rawURL)
-}
-
-// takenURLs are the permalinks of every existing post, so a new slug can
-// avoid them even when files live elsewhere.
-func (s *Service) takenURLs(ctx context.Context) (map[string]bool, error) {
-	snap, err := s.Store.LoadAll(ctx)
-	if snap == nil {
-		return nil, err
+	p, err := s.Store.Load(rel)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", rel, err)
 	}
-	pattern := site.Pattern(s.Config.Permalink)
-	out := make(map[string]bool, len(snap.Posts))
-	for _, p := range snap.Posts {
-		if p.Kind == content.KindPost && !p.Date.IsZero() {
-			out[site.URLFor(p, pattern)] = true
-		}
-	}
-	return out, nil
+	return p, nil
 }
 
 func (s *Service) full(rel string) string {

@@ -8,10 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
+	"hash/maphash"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,7 +19,6 @@ import (
 	"time"
 
 	"inkstone/generator/content"
-	"inkstone/generator/feed"
 	"inkstone/generator/markdown"
 	"inkstone/generator/publish"
 	"inkstone/generator/render"
@@ -44,6 +42,7 @@ type Summary struct {
 	Pages     int // HTML files produced
 	Feeds     int // feeds, sitemap and robots.txt produced
 	Files     int // static files (theme assets, media) produced
+	Rendered  int // outputs rendered by this build; the others were up to date
 	Written   int // files created or changed on disk
 	Unchanged int // files left alone because their bytes were the same
 	Removed   int // stale files removed
@@ -51,11 +50,12 @@ type Summary struct {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d posts: %d pages, %d feeds, %d files; %d written, %d unchanged, %d removed in %s",
-		s.Posts, s.Pages, s.Feeds, s.Files, s.Written, s.Unchanged, s.Removed, s.Took.Round(time.Millisecond))
+	return fmt.Sprintf("%d posts: %d pages, %d feeds, %d files; %d rendered, %d written, %d unchanged, %d removed in %s",
+		s.Posts, s.Pages, s.Feeds, s.Files, s.Rendered, s.Written, s.Unchanged, s.Removed, s.Took.Round(time.Millisecond))
 }
 
-// Builder builds one site.
+// Builder builds one site. It keeps the site in memory between builds,
+// so that Apply renders only what a change touches.
 type Builder struct {
 	Config   *config.Site
 	Markdown *markdown.Renderer
@@ -64,6 +64,9 @@ type Builder struct {
 
 	// mu makes builds take turns: publish is the one writer to public/.
 	mu sync.Mutex
+	st *state // the last successful build; nil before the first
+	// stale is set when the config changed: the next build must be Full.
+	stale bool
 }
 
 // New returns a Builder for cfg with its own Markdown renderer.
@@ -96,6 +99,9 @@ type output struct {
 	// src is the content file this output comes from, for clash errors;
 	// empty for generated outputs and theme files.
 	src string
+	// key hashes everything the output is rendered from; an output whose
+	// key is the one it had in the last build is not rendered again.
+	key uint64
 	// render returns the file's bytes. It may write them into buf, which
 	// is empty and is reused once the bytes are published.
 	render func(buf *bytes.Buffer) ([]byte, error)
@@ -109,7 +115,10 @@ const (
 	kindFile
 )
 
-// Full builds the whole site.
+// Full builds the whole site from the files on disk: every output is
+// rendered, and every file of an earlier build that this one does not
+// produce is removed. Conversions of unchanged posts are reused from the
+// last build.
 func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -121,7 +130,6 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("load: %w", err)
 	}
-	phase("load")
 	theme, err := b.Theme()
 	if err != nil {
 		return Summary{}, err
@@ -130,7 +138,92 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("theme: %w", err)
 	}
-	entries, err := b.entries(ctx, snap.Posts, opt.Drafts)
+	pattern := site.Pattern(cfg.Permalink)
+	st := &state{opt: opt, out: b.outDir(opt), pattern: pattern, rend: rend, seed: maphash.MakeSeed(),
+		sources: make(map[string]*source, len(snap.Posts)), files: make(map[string]uint64, len(snap.Files)),
+		keys: map[string]uint64{}, urls: make(map[string]string, len(snap.Posts))}
+	old := b.st
+	for _, p := range snap.Posts {
+		src := &source{post: p}
+		// The Markdown of an unchanged file is not converted again.
+		if old != nil {
+			if o := old.sources[p.Path]; o != nil && o.entry != nil && o.post.Version == p.Version {
+				src.entry = b.describe(p, o.entry.HTML, o.entry.Text, pattern, opt.Drafts)
+			}
+		}
+		st.put(p.Path, src)
+	}
+	for _, f := range snap.Files {
+		fi, err := os.Stat(filepath.Join(store.Dir, filepath.FromSlash(f)))
+		if err != nil {
+			return Summary{}, fmt.Errorf("load: %w", err)
+		}
+		st.files[f] = fileKey(st.seed, fi)
+	}
+	phase("load")
+	return b.build(ctx, st, true, start, phase)
+}
+
+// Apply brings public/ up to date with the content paths that changed
+// (slash paths relative to the content folder: files, folders, or paths
+// that are gone), rendering only the outputs whose inputs changed. Theme
+// and config changes need Full. Before the first build, Apply is Full.
+func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
+	b.mu.Lock()
+	if b.st == nil || b.stale || !exists(b.st.out) {
+		opt := Options{}
+		if b.st != nil {
+			opt = b.st.opt
+		}
+		b.mu.Unlock()
+		return b.Full(ctx, opt)
+	}
+	defer b.mu.Unlock()
+	start := time.Now()
+	phase := b.phases()
+	st := b.st.clone()
+	for rel := range b.st.pending {
+		paths = append(paths, rel)
+	}
+	st.pending = nil
+	err := b.refresh(st, paths)
+	if err == nil {
+		phase("load")
+		var sum Summary
+		sum, err = b.build(ctx, st, false, start, phase)
+		if err == nil {
+			return sum, nil
+		}
+	}
+	// Tried again with the next change, so that a fix to one file does
+	// not leave another file's change out.
+	if b.st.pending == nil {
+		b.st.pending = map[string]bool{}
+	}
+	for _, rel := range paths {
+		b.st.pending[rel] = true
+	}
+	return Summary{}, err
+}
+
+func exists(dir string) bool {
+	_, err := os.Stat(dir)
+	return err == nil
+}
+
+func (b *Builder) outDir(opt Options) string {
+	if opt.Out != "" {
+		return opt.Out
+	}
+	return b.Config.PublicDir()
+}
+
+// build converts, assembles, renders and publishes st. A full build
+// renders every output and removes anything else an earlier build wrote;
+// otherwise only outputs whose key changed are rendered. On success st
+// becomes the Builder's state.
+func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Time, phase func(string)) (Summary, error) {
+	entries, err := b.convert(ctx, st)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -139,30 +232,51 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}
-	info := b.info(s, rend)
-	outs := b.plan(s, rend, info, snap.Files)
+	all := b.setInfo(st, s) || full
+	outs := b.plan(st, s)
 	if err := clashes(outs); err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
+	todo := outs
+	if !all {
+		todo = nil
+		for _, o := range outs {
+			if k, ok := st.keys[o.path]; !ok || k != o.key || o.key == 0 {
+				todo = append(todo, o)
+			}
+		}
+	}
 	phase("assemble")
 
-	out := opt.Out
-	if out == "" {
-		out = cfg.PublicDir()
-	}
-	pub := &publish.Publisher{Dir: out, StateDir: cfg.StateDir()}
+	pub := &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
 	tx := pub.Begin()
-	if err := run(ctx, outs, tx); err != nil {
+	if err := run(ctx, todo, tx); err != nil {
 		tx.Abort()
 		return Summary{}, err
 	}
+	keys := make(map[string]uint64, len(outs))
+	for _, o := range outs {
+		keys[o.path] = o.key
+	}
+	if !full {
+		for p := range st.keys {
+			if _, ok := keys[p]; !ok {
+				tx.Remove(p)
+			}
+		}
+	}
 	phase("render")
-	st, err := tx.Commit(true)
+	pst, err := tx.Commit(full)
 	if err != nil {
 		return Summary{}, fmt.Errorf("publish: %w", err)
 	}
 	phase("commit")
-	sum := Summary{Posts: len(entries), Written: st.Written, Unchanged: st.Unchanged, Removed: st.Removed}
+	st.keys = keys
+	b.st = st
+	if full {
+		b.stale = false
+	}
+	sum := Summary{Posts: len(entries), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
 	for _, o := range outs {
 		switch o.kind {
 		case kindPage:
@@ -188,68 +302,6 @@ func (b *Builder) phases() func(name string) {
 		}
 		last = now
 	}
-}
-
-// entries checks and renders the Markdown of every post that gets a page.
-func (b *Builder) entries(ctx context.Context, posts []*content.Post, drafts bool) ([]*site.Entry, error) {
-	pattern := site.Pattern(b.Config.Permalink)
-	var todo []*content.Post
-	var errs []error
-	for _, p := range posts {
-		if !p.Rendered(drafts) {
-			continue
-		}
-		if p.Kind == content.KindPost && p.Date.IsZero() {
-			errs = append(errs, &content.ParseError{File: b.contentPath(p), Line: 1, Msg: "date is missing",
-				Hint: "add a date line to the front matter, e.g. date: 2024-05-01T09:30:00Z"})
-			continue
-		}
-		todo = append(todo, p)
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("load: %w", errors.Join(errs...))
-	}
-	entries := make([]*site.Entry, len(todo))
-	errs = make([]error, len(todo))
-	parallel(ctx, len(todo), func(i int) {
-		p := todo[i]
-		var res markdown.Result
-		var err error
-		if p.IsHTML() {
-			res, err = b.Markdown.HTML([]byte(p.Body))
-		} else {
-			res, err = b.Markdown.Markdown([]byte(p.Body))
-		}
-		if err != nil {
-			errs[i] = &content.ParseError{File: b.contentPath(p), Line: p.BodyLine, Msg: err.Error()}
-			return
-		}
-		e := &site.Entry{
-			Post:   p,
-			Slug:   site.SlugOf(p),
-			URL:    site.URLFor(p, pattern),
-			Type:   p.EffectiveType(),
-			HTML:   template.HTML(res.HTML), // sanitised by the markdown package
-			Text:   res.Text,
-			Listed: p.Listed(drafts) && p.Kind == content.KindPost,
-		}
-		e.Summary = p.Summary
-		if e.Summary == "" {
-			e.Summary = markdown.Summary(res.Text, summaryChars)
-		}
-		for _, t := range p.Tags {
-			e.Tags = append(e.Tags, site.TagRefFor(t))
-		}
-		e.Prepare(b.Config.BaseURL)
-		entries[i] = e
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
-	return entries, nil
 }
 
 // fromRoot makes a ParseError from the site package name its file from the
@@ -296,265 +348,6 @@ func (b *Builder) contentPath(p *content.Post) string {
 	return filepath.ToSlash(filepath.Join(b.Config.Paths.Content, p.Path))
 }
 
-// info is the site-wide template data.
-func (b *Builder) info(s *site.Site, rend *render.Renderer) *render.Info {
-	c := b.Config
-	in := &render.Info{
-		Title: c.Title, Description: c.Description, Language: c.Language, BaseURL: c.BaseURL,
-		Author: render.Author{Name: c.Author.Name, URL: c.Author.URL, Photo: absolute(c, c.Author.Photo),
-			Email: c.Author.Email, Note: c.Author.Note},
-		Me: c.Me,
-		Endpoints: render.Endpoints{Micropub: c.Endpoints.Micropub, Media: c.Endpoints.Media,
-			Authorization: c.Endpoints.Authorization, Token: c.Endpoints.Token, Metadata: c.Endpoints.Metadata},
-		Stylesheet: rend.Stylesheet(),
-		Years:      s.Years,
-		Generator:  "inkstone",
-	}
-	for _, l := range c.Navigation {
-		in.Nav = append(in.Nav, render.Link{Name: l.Name, URL: l.URL})
-	}
-	return in
-}
-
-func absolute(c *config.Site, p string) string {
-	if p == "" || strings.Contains(p, "://") {
-		return p
-	}
-	return c.AbsURL(p)
-}
-
-// plan lists every output of the site; nothing is rendered yet.
-func (b *Builder) plan(s *site.Site, rend *render.Renderer, info *render.Info, files []string) []output {
-	c := b.Config
-	var outs []output
-	cards := newCards(rend, info, s.Posts)
-	page := func(path, tmpl string, p *render.Page) {
-		p.Site = info
-		outs = append(outs, output{path: path, kind: kindPage, render: func(buf *bytes.Buffer) ([]byte, error) {
-			if err := cards.render(p.Entries); err != nil {
-				return nil, err
-			}
-			err := rend.RenderTo(buf, tmpl, p)
-			return buf.Bytes(), err
-		}})
-	}
-	fromContent := func(e *site.Entry) { outs[len(outs)-1].src = b.contentPath(e.Post) }
-	for _, e := range s.Entries {
-		page(e.Output(), "post", b.entryPage("post", e))
-		fromContent(e)
-	}
-	for _, e := range s.Pages {
-		page(e.Output(), "page", b.entryPage("page", e))
-		fromContent(e)
-	}
-	b.paginate(s.Posts, "/", func(p *render.Page) {
-		p.Kind = "home"
-		p.Description = c.Description
-		if p.Pager.Page > 1 {
-			p.Title = fmt.Sprintf("Page %d", p.Pager.Page)
-		}
-	}, page)
-	for _, t := range s.Tags {
-		t := t
-		b.paginate(t.Posts, t.URL, func(p *render.Page) {
-			p.Kind = "tag"
-			p.Tag = t
-			p.Title = "Tagged " + t.Name
-			p.Description = fmt.Sprintf("Posts tagged %s on %s", t.Name, c.Title)
-			if p.Pager.Page > 1 {
-				p.Title += fmt.Sprintf(" (page %d)", p.Pager.Page)
-			}
-		}, page)
-	}
-	page("tags/index.html", "tags", &render.Page{Kind: "tags", Title: "Tags", URL: "/tags/", Tags: s.Tags,
-		Description: "Every tag on " + c.Title})
-	for _, y := range s.Years {
-		page(site.OutputFor(y.URL), "year", &render.Page{Kind: "year", Title: fmt.Sprint(y.Year), URL: y.URL, Year: y,
-			Description: fmt.Sprintf("Posts from %d on %s", y.Year, c.Title)})
-	}
-	page("404.html", "404", &render.Page{Kind: "404", Title: "Not found", URL: "/404.html", Tags: s.Tags})
-
-	outs = append(outs, b.feeds(s)...)
-	for _, a := range rend.Assets() {
-		a := a
-		outs = append(outs, output{path: a.Path, kind: kindFile, render: func(*bytes.Buffer) ([]byte, error) { return a.Data, nil }})
-	}
-	contentDir := c.ContentDir()
-	for _, f := range files {
-		f := f
-		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
-		outs = append(outs, output{path: f, kind: kindFile, src: src, render: func(*bytes.Buffer) ([]byte, error) {
-			data, err := os.ReadFile(filepath.Join(contentDir, filepath.FromSlash(f)))
-			if err != nil {
-				return nil, fmt.Errorf("copy %s: %w", f, err)
-			}
-			return data, nil
-		}})
-	}
-	return outs
-}
-
-func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
-	p := &render.Page{Kind: kind, Title: e.Post.Title, URL: e.URL, Entry: e, Description: e.Summary}
-	if p.Title == "" {
-		p.Title = markdown.Summary(e.Text, 60)
-	}
-	if p.Title == "" {
-		p.Title = string(e.Type) + " of " + e.Post.Date.Format(site.DateLayout)
-	}
-	if len(e.Post.Photo) > 0 {
-		p.Image = absolute(b.Config, e.Post.Photo[0].URL)
-	}
-	return p
-}
-
-// paginate adds the pages of a list rooted at base.
-func (b *Builder) paginate(entries []*site.Entry, base string, set func(*render.Page), page func(string, string, *render.Page)) {
-	per := b.Config.PerPage
-	n := site.PageCount(len(entries), per)
-	for i := 1; i <= n; i++ {
-		lo, hi := (i-1)*per, i*per
-		if hi > len(entries) {
-			hi = len(entries)
-		}
-		pg := &render.Pager{Page: i, Pages: n}
-		if i > 1 {
-			pg.PrevURL = site.PageURL(base, i-1)
-		}
-		if i < n {
-			pg.NextURL = site.PageURL(base, i+1)
-		}
-		p := &render.Page{URL: site.PageURL(base, i), Entries: entries[lo:hi], Pager: pg}
-		set(p)
-		page(site.OutputFor(p.URL), "list", p)
-	}
-}
-
-// feeds plans RSS, Atom, JSON Feed, sitemap and robots.txt.
-func (b *Builder) feeds(s *site.Site) []output {
-	c := b.Config
-	n := c.Feeds.Items
-	if n > len(s.Posts) {
-		n = len(s.Posts)
-	}
-	base := func(kind string) *feed.Feed {
-		f := &feed.Feed{Title: c.Title, Description: c.Description, Language: c.Language, HomeURL: c.BaseURL,
-			Author:  feed.Author{Name: c.Author.Name, URL: c.Author.URL, Email: c.Author.Email, Photo: absolute(c, c.Author.Photo)},
-			Updated: s.Updated()}
-		f.FeedURL = c.AbsURL(kind)
-		return f
-	}
-	items := func() ([]feed.Item, error) {
-		out := make([]feed.Item, 0, n)
-		for _, e := range s.Posts[:n] {
-			link := escapedURL(c, e.URL)
-			u, err := url.Parse(link)
-			if err != nil {
-				return nil, fmt.Errorf("feed: permalink %s: %w", link, err)
-			}
-			// Feed readers show no theme: photos, video and audio go
-			// into the content itself.
-			html := mediaHTML(e.Post) + string(e.HTML)
-			it := feed.Item{ID: link, URL: link, Title: e.Post.Title, ContentHTML: markdown.Absolutize(html, u),
-				Text: e.Text, Summary: e.Post.Summary, Published: e.Post.Date, Updated: e.Post.Updated}
-			if it.Text == "" && it.ContentHTML == "" {
-				it.Text = label(e)
-			}
-			if it.Summary == "" && e.Type == content.TypeArticle {
-				it.Summary = e.Summary
-			}
-			for _, t := range e.Tags {
-				it.Tags = append(it.Tags, t.Name)
-			}
-			if len(e.Post.Photo) > 0 {
-				it.Image = absolute(c, e.Post.Photo[0].URL)
-			}
-			it.ExternalURL = firstNonEmpty(e.Post.InReplyTo, e.Post.LikeOf, e.Post.RepostOf, e.Post.BookmarkOf)
-			out = append(out, it)
-		}
-		return out, nil
-	}
-	mk := func(path string, enc func(*feed.Feed) ([]byte, error)) output {
-		return output{path: path, kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
-			f := base(path)
-			var err error
-			if f.Items, err = items(); err != nil {
-				return nil, err
-			}
-			return enc(f)
-		}}
-	}
-	sitemap := output{path: "sitemap.xml", kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
-		urls := []feed.URL{{Loc: c.BaseURL, LastMod: s.Updated()}}
-		for _, e := range s.Pages {
-			if e.Post.EffectiveVisibility() == content.Public {
-				urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
-			}
-		}
-		for _, e := range s.Posts {
-			urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
-		}
-		return feed.Sitemap(urls)
-	}}
-	robots := output{path: "robots.txt", kind: kindFeed, render: func(*bytes.Buffer) ([]byte, error) {
-		return feed.Robots(c.AbsURL("sitemap.xml")), nil
-	}}
-	return []output{mk("feed.xml", feed.RSS), mk("atom.xml", feed.Atom), mk("feed.json", feed.JSONFeed), sitemap, robots}
-}
-
-// escapedURL is the absolute URL of a root-relative path, percent-encoded
-// as sitemaps and feeds require (non-ASCII slugs).
-func escapedURL(c *config.Site, p string) string {
-	return c.AbsURL((&url.URL{Path: p}).EscapedPath())
-}
-
-// mediaHTML renders a post's photos, videos and audio for feeds.
-func mediaHTML(p *content.Post) string {
-	var b strings.Builder
-	for _, m := range p.Photo {
-		fmt.Fprintf(&b, `<p><img src="%s" alt="%s"></p>`, template.HTMLEscapeString(m.URL), template.HTMLEscapeString(m.Alt))
-	}
-	for _, m := range p.Video {
-		fmt.Fprintf(&b, `<p><video src="%s" controls></video></p>`, template.HTMLEscapeString(m.URL))
-	}
-	for _, m := range p.Audio {
-		fmt.Fprintf(&b, `<p><audio src="%s" controls></audio></p>`, template.HTMLEscapeString(m.URL))
-	}
-	return b.String()
-}
-
-// label names a post that has no text, such as a like, for feed readers.
-func label(e *site.Entry) string {
-	p := e.Post
-	switch {
-	case p.LikeOf != "":
-		return "Liked " + p.LikeOf
-	case p.RepostOf != "":
-		return "Reposted " + p.RepostOf
-	case p.BookmarkOf != "":
-		return "Bookmarked " + p.BookmarkOf
-	case p.InReplyTo != "":
-		return "Reply to " + p.InReplyTo
-	}
-	return string(e.Type) + " of " + p.Date.Format("2 January 2006")
-}
-
-func latest(p *content.Post) time.Time {
-	if p.Updated.After(p.Date) {
-		return p.Updated
-	}
-	return p.Date
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // cards renders each listed entry as list pages show it (Entry.Card),
 // once, for the first list page that shows it: every worker then does
 // its share, with no separate phase to wait for.
@@ -572,7 +365,10 @@ type cardOnce struct {
 func newCards(rend *render.Renderer, info *render.Info, posts []*site.Entry) *cards {
 	c := &cards{rend: rend, info: info, once: make(map[*site.Entry]*cardOnce, len(posts))}
 	for _, e := range posts {
-		c.once[e] = new(cardOnce)
+		// A card made by an earlier build is reused as it is.
+		if e.Card == "" {
+			c.once[e] = new(cardOnce)
+		}
 	}
 	return c
 }
@@ -582,7 +378,10 @@ func (c *cards) render(entries []*site.Entry) error {
 	for _, e := range entries {
 		o := c.once[e]
 		if o == nil {
-			return fmt.Errorf("render card for %s: not a listed post", e.URL)
+			if e.Card == "" {
+				return fmt.Errorf("render card for %s: not a listed post", e.URL)
+			}
+			continue
 		}
 		o.Do(func() { e.Card, o.err = c.rend.Card(c.info, e) })
 		if o.err != nil {
@@ -678,7 +477,11 @@ func (b *Builder) Check(ctx context.Context) (int, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	entries, err := b.entries(ctx, snap.Posts, true)
+	st := &state{opt: Options{Drafts: true}, pattern: site.Pattern(b.Config.Permalink), sources: make(map[string]*source, len(snap.Posts))}
+	for _, p := range snap.Posts {
+		st.sources[p.Path] = &source{post: p}
+	}
+	entries, err := b.convert(ctx, st)
 	if err != nil {
 		errs = append(errs, err)
 	} else if _, err := site.Assemble(entries); err != nil {

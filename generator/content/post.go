@@ -72,6 +72,9 @@ type Post struct {
 	Kind Kind   `yaml:"-" json:"-"`
 	// Line is the line on which the body starts, for error messages.
 	BodyLine int `yaml:"-" json:"-"`
+	// Version is a hash of the file's bytes, set by Store.Load: equal
+	// versions mean an unchanged file.
+	Version uint64 `yaml:"-" json:"-"`
 
 	Title       string     `yaml:"title,omitempty"`
 	Date        time.Time  `yaml:"date,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path"
@@ -119,6 +120,9 @@ func (s *Store) Load(rel string) (*Post, error) {
 	}
 	p.Path = rel
 	p.Kind = KindOf(rel)
+	h := fnv.New64a()
+	h.Write(data)
+	p.Version = h.Sum64()
 	return p, nil
 }
 

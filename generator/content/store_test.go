@@ -233,6 +233,10 @@ func TestSave(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.BodyLine = 0
+	if got.Version == 0 {
+		t.Error("Load left Version unset")
+	}
+	got.Version = 0
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("Load after Save:\ngot  %#v\nwant %#v", got, p)
 	}

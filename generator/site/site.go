@@ -26,7 +26,8 @@ type Entry struct {
 	Text    string        // plain text of the content
 	Summary string        // the summary field, or the start of Text
 	Tags    []TagRef
-	Listed  bool // appears in lists, feeds, sitemap and search
+	Photos  []Photo // the post's photos as pages show them
+	Listed  bool    // appears in lists, feeds, sitemap and search
 	Prev    *Entry
 	Next    *Entry
 
@@ -42,6 +43,15 @@ type Entry struct {
 	// Card is the entry as shown in lists, rendered once by the build
 	// and reused on every list page that shows it.
 	Card template.HTML
+}
+
+// Photo is one of an entry's photos as pages show it.
+type Photo struct {
+	URL    string // root-relative for the site's own images, else absolute
+	Alt    string
+	Width  int    // of the original, 0 when unknown
+	Height int    // 0 when unknown
+	SrcSet string // responsive variants ("url 480w, ..."); empty when there are none
 }
 
 // Prepare sets the fields templates print (Permalink, TypeLabel, Label

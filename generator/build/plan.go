@@ -1,0 +1,259 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"hash/maphash"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"inkstone/generator/markdown"
+	"inkstone/generator/render"
+	"inkstone/generator/site"
+	"inkstone/internal/config"
+)
+
+// key hashes the inputs of one output.
+type key struct{ h maphash.Hash }
+
+func newKey(seed maphash.Seed, kind string) *key {
+	k := &key{}
+	k.h.SetSeed(seed)
+	k.str(kind)
+	return k
+}
+
+func (k *key) str(s string) *key {
+	k.h.WriteString(s)
+	k.h.WriteByte(0)
+	return k
+}
+
+func (k *key) bytes(b []byte) *key { k.h.Write(b); return k }
+
+func (k *key) num(n int) *key { writeInt(&k.h, int64(n)); return k }
+
+// entry adds what an output may show of e: everything in its file, and
+// its URL. Its neighbours are not part of it.
+func (k *key) entry(e *site.Entry) *key {
+	if e == nil {
+		return k.num(-1)
+	}
+	writeInt(&k.h, int64(e.Post.Version))
+	return k.str(e.URL)
+}
+
+// link adds what a link to e shows: its URL and label.
+func (k *key) link(e *site.Entry) *key {
+	if e == nil {
+		return k.num(-1)
+	}
+	return k.str(e.URL).str(e.Label)
+}
+
+func (k *key) entries(es []*site.Entry) *key {
+	k.num(len(es))
+	for _, e := range es {
+		k.entry(e)
+	}
+	return k
+}
+
+// years adds the year archives with their sizes, as archive links show them.
+func (k *key) years(ys []*site.Year) *key {
+	k.num(len(ys))
+	for _, y := range ys {
+		k.num(y.Year).num(len(y.Posts))
+	}
+	return k
+}
+
+func (k *key) tags(ts []*site.Tag) *key {
+	k.num(len(ts))
+	for _, t := range ts {
+		k.str(t.Slug).str(t.Name).str(t.URL).num(len(t.Posts))
+	}
+	return k
+}
+
+// sum never returns 0, which marks an output to render every time.
+func (k *key) sum() uint64 {
+	if s := k.h.Sum64(); s != 0 {
+		return s
+	}
+	return 1
+}
+
+func writeInt(h *maphash.Hash, n int64) {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(n >> (8 * i))
+	}
+	h.Write(b[:])
+}
+
+// setInfo makes the site-wide template data for s. It keeps the last
+// build's value while what page fragments cache from it is unchanged, so
+// that the renderer's cached fragments stay valid; when the newest year
+// changes, every page's footer does, and setInfo reports that every page
+// must be rendered again.
+func (b *Builder) setInfo(st *state, s *site.Site) (changed bool) {
+	footer := ""
+	if len(s.Years) > 0 {
+		footer = s.Years[0].URL
+	}
+	if st.info != nil && footer == st.footerYear {
+		st.info.Years = s.Years
+		return false
+	}
+	c := b.Config
+	in := &render.Info{
+		Title: c.Title, Description: c.Description, Language: c.Language, BaseURL: c.BaseURL,
+		Author: render.Author{Name: c.Author.Name, URL: c.Author.URL, Photo: absolute(c, c.Author.Photo),
+			Email: c.Author.Email, Note: c.Author.Note},
+		Me: c.Me,
+		Endpoints: render.Endpoints{Micropub: c.Endpoints.Micropub, Media: c.Endpoints.Media,
+			Authorization: c.Endpoints.Authorization, Token: c.Endpoints.Token, Metadata: c.Endpoints.Metadata},
+		Stylesheet: st.rend.Stylesheet(),
+		Years:      s.Years,
+		Generator:  "inkstone",
+	}
+	for _, l := range c.Navigation {
+		in.Nav = append(in.Nav, render.Link{Name: l.Name, URL: l.URL})
+	}
+	if st.info != nil {
+		// Cards were rendered with the old value.
+		for _, src := range st.sources {
+			if src.entry != nil {
+				src.entry.Card = ""
+			}
+		}
+	}
+	st.info, st.footerYear = in, footer
+	return true
+}
+
+func absolute(c *config.Site, p string) string {
+	if p == "" || strings.Contains(p, "://") {
+		return p
+	}
+	return c.AbsURL(p)
+}
+
+// plan lists every output of the site with its key; nothing is rendered
+// yet.
+func (b *Builder) plan(st *state, s *site.Site) []output {
+	c := b.Config
+	rend, info := st.rend, st.info
+	outs := make([]output, 0, len(s.Entries)+len(s.Pages)+len(s.Posts)/c.PerPage+len(s.Tags)+len(s.Years)+len(st.files)+16)
+	cards := newCards(rend, info, s.Posts)
+	page := func(path, tmpl string, p *render.Page, k *key) {
+		p.Site = info
+		outs = append(outs, output{path: path, kind: kindPage, key: k.str(tmpl).sum(), render: func(buf *bytes.Buffer) ([]byte, error) {
+			if err := cards.render(p.Entries); err != nil {
+				return nil, err
+			}
+			err := rend.RenderTo(buf, tmpl, p)
+			return buf.Bytes(), err
+		}})
+	}
+	fromContent := func(e *site.Entry) { outs[len(outs)-1].src = b.contentPath(e.Post) }
+	for _, e := range s.Entries {
+		page(e.Output(), "post", b.entryPage("post", e), newKey(st.seed, "post").entry(e).link(e.Prev).link(e.Next))
+		fromContent(e)
+	}
+	for _, e := range s.Pages {
+		page(e.Output(), "page", b.entryPage("page", e), newKey(st.seed, "page").entry(e))
+		fromContent(e)
+	}
+	b.paginate(s.Posts, "/", func(p *render.Page) {
+		p.Kind = "home"
+		p.Description = c.Description
+		if p.Pager.Page > 1 {
+			p.Title = fmt.Sprintf("Page %d", p.Pager.Page)
+		}
+	}, func(path, tmpl string, p *render.Page) {
+		page(path, tmpl, p, newKey(st.seed, "home").num(p.Pager.Page).num(p.Pager.Pages).entries(p.Entries))
+	})
+	for _, t := range s.Tags {
+		b.paginate(t.Posts, t.URL, func(p *render.Page) {
+			p.Kind = "tag"
+			p.Tag = t
+			p.Title = "Tagged " + t.Name
+			p.Description = fmt.Sprintf("Posts tagged %s on %s", t.Name, c.Title)
+			if p.Pager.Page > 1 {
+				p.Title += fmt.Sprintf(" (page %d)", p.Pager.Page)
+			}
+		}, func(path, tmpl string, p *render.Page) {
+			page(path, tmpl, p, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(len(t.Posts)).
+				num(p.Pager.Page).num(p.Pager.Pages).entries(p.Entries))
+		})
+	}
+	page("tags/index.html", "tags", &render.Page{Kind: "tags", Title: "Tags", URL: "/tags/", Tags: s.Tags,
+		Description: "Every tag on " + c.Title}, newKey(st.seed, "tags").tags(s.Tags))
+	for _, y := range s.Years {
+		page(site.OutputFor(y.URL), "year", &render.Page{Kind: "year", Title: fmt.Sprint(y.Year), URL: y.URL, Year: y,
+			Description: fmt.Sprintf("Posts from %d on %s", y.Year, c.Title)},
+			newKey(st.seed, "year").num(y.Year).entries(y.Posts).years(s.Years))
+	}
+	page("404.html", "404", &render.Page{Kind: "404", Title: "Not found", URL: "/404.html", Tags: s.Tags},
+		newKey(st.seed, "404").tags(s.Tags).years(s.Years))
+
+	outs = append(outs, b.feeds(st, s)...)
+	for _, a := range rend.Assets() {
+		a := a
+		outs = append(outs, output{path: a.Path, kind: kindFile, key: newKey(st.seed, "asset").str(a.Path).bytes(a.Data).sum(),
+			render: func(*bytes.Buffer) ([]byte, error) { return a.Data, nil }})
+	}
+	contentDir := c.ContentDir()
+	for f, fk := range st.files {
+		f := f
+		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
+		outs = append(outs, output{path: f, kind: kindFile, src: src, key: newKey(st.seed, "file").num(int(fk)).sum(),
+			render: func(*bytes.Buffer) ([]byte, error) {
+				data, err := os.ReadFile(filepath.Join(contentDir, filepath.FromSlash(f)))
+				if err != nil {
+					return nil, fmt.Errorf("copy %s: %w", f, err)
+				}
+				return data, nil
+			}})
+	}
+	return outs
+}
+
+func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
+	p := &render.Page{Kind: kind, Title: e.Post.Title, URL: e.URL, Entry: e, Description: e.Summary}
+	if p.Title == "" {
+		p.Title = markdown.Summary(e.Text, 60)
+	}
+	if p.Title == "" {
+		p.Title = string(e.Type) + " of " + e.Post.Date.Format(site.DateLayout)
+	}
+	if len(e.Post.Photo) > 0 {
+		p.Image = absolute(b.Config, e.Post.Photo[0].URL)
+	}
+	return p
+}
+
+// paginate adds the pages of a list rooted at base.
+func (b *Builder) paginate(entries []*site.Entry, base string, set func(*render.Page), page func(string, string, *render.Page)) {
+	per := b.Config.PerPage
+	n := site.PageCount(len(entries), per)
+	for i := 1; i <= n; i++ {
+		lo, hi := (i-1)*per, i*per
+		if hi > len(entries) {
+			hi = len(entries)
+		}
+		pg := &render.Pager{Page: i, Pages: n}
+		if i > 1 {
+			pg.PrevURL = site.PageURL(base, i-1)
+		}
+		if i < n {
+			pg.NextURL = site.PageURL(base, i+1)
+		}
+		p := &render.Page{URL: site.PageURL(base, i), Entries: entries[lo:hi], Pager: pg}
+		set(p)
+		page(site.OutputFor(p.URL), "list", p)
+	}
+}

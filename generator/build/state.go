@@ -1,0 +1,329 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"inkstone/generator/content"
+	"inkstone/generator/markdown"
+	"inkstone/generator/render"
+	"inkstone/generator/site"
+)
+
+// state is the site as the last successful build left it, kept in memory
+// so that the next build reads, converts and renders only what changed.
+type state struct {
+	opt     Options
+	out     string
+	pattern site.Pattern // permalinks
+	rend    *render.Renderer
+	info    *render.Info
+	// footerYear is the newest year's URL, which every page's footer
+	// links to: when it changes, every page is rendered again.
+	footerYear string
+
+	sources map[string]*source // content path -> post or page
+	files   map[string]uint64  // other content files -> size and time, hashed
+	// keys holds, for every output of the last build, a hash of all it
+	// was rendered from: an output whose inputs hash the same is left
+	// alone. This is the output←input graph, kept as the hash of each
+	// output's inputs rather than as edges.
+	keys map[string]uint64
+	seed maphash.Seed
+	// pending are content paths whose change a failed build did not
+	// apply; the next build tries them again.
+	pending map[string]bool
+	// urls maps the permalink of every dated post, drafts and deleted
+	// ones included, to its content path, for the write path's lookups.
+	urls map[string]string
+}
+
+// source is one content file with what was worked out from it.
+type source struct {
+	post *content.Post
+	// entry is the post as templates see it, nil until converted or when
+	// it gets no page. It is reused by later builds while the file is
+	// unchanged; Prev, Next and the card are reset as needed.
+	entry *site.Entry
+	// err is why the file could not be converted, for builds that keep
+	// going (check).
+	err error
+}
+
+// clone copies the maps a build changes, so that a failed build leaves
+// the state as it was.
+func (st *state) clone() *state {
+	c := *st
+	c.sources = make(map[string]*source, len(st.sources)+1)
+	for k, v := range st.sources {
+		c.sources[k] = v
+	}
+	c.files = make(map[string]uint64, len(st.files)+1)
+	for k, v := range st.files {
+		c.files[k] = v
+	}
+	c.urls = make(map[string]string, len(st.urls)+1)
+	for k, v := range st.urls {
+		c.urls[k] = v
+	}
+	return &c
+}
+
+// put adds or replaces the source at rel.
+func (st *state) put(rel string, src *source) {
+	st.drop(rel)
+	st.sources[rel] = src
+	if u := addressOf(src.post, st.pattern); u != "" {
+		st.urls[u] = rel
+	}
+}
+
+// drop removes the source at rel, if any.
+func (st *state) drop(rel string) {
+	old := st.sources[rel]
+	if old == nil {
+		return
+	}
+	delete(st.sources, rel)
+	if u := addressOf(old.post, st.pattern); u != "" && st.urls[u] == rel {
+		delete(st.urls, u)
+	}
+}
+
+// addressOf is the permalink the write path finds a post by; "" for pages
+// and undated posts.
+func addressOf(p *content.Post, pattern site.Pattern) string {
+	if p.Kind != content.KindPost || p.Date.IsZero() {
+		return ""
+	}
+	return site.URLFor(p, pattern)
+}
+
+// fileKey hashes what tells a changed file from an unchanged one without
+// reading it.
+func fileKey(seed maphash.Seed, fi fs.FileInfo) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	writeInt(&h, fi.Size())
+	writeInt(&h, fi.ModTime().UnixNano())
+	return h.Sum64()
+}
+
+// refresh reads the changed content paths into st. A path may name a
+// file, a folder (every file under it changed) or something removed.
+// Problems with files are joined into the returned error; the others are
+// still applied.
+func (b *Builder) refresh(st *state, paths []string) error {
+	store := &content.Store{Dir: b.Config.ContentDir()}
+	var errs []error
+	seen := map[string]bool{}
+	var visit func(rel string)
+	visit = func(rel string) {
+		if seen[rel] {
+			return
+		}
+		seen[rel] = true
+		full := filepath.Join(store.Dir, filepath.FromSlash(rel))
+		fi, err := os.Stat(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			st.forget(rel)
+			return
+		case err != nil:
+			errs = append(errs, fmt.Errorf("load %s: %w", rel, err))
+			return
+		case fi.IsDir():
+			err := filepath.WalkDir(full, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if p != full && content.Ignored(d.Name()) {
+					if d.IsDir() {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if !d.IsDir() {
+					r, err := filepath.Rel(store.Dir, p)
+					if err != nil {
+						return err
+					}
+					visit(filepath.ToSlash(r))
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, fmt.Errorf("scan %s: %w", rel, err))
+			}
+			return
+		}
+		if !strings.HasSuffix(rel, ".md") {
+			st.drop(rel)
+			st.files[rel] = fileKey(st.seed, fi)
+			return
+		}
+		p, err := store.Load(rel)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		delete(st.files, rel)
+		if old := st.sources[rel]; old != nil && old.post.Version == p.Version && old.err == nil {
+			return // our own write, seen again by the watcher
+		}
+		st.put(rel, &source{post: p})
+	}
+	for _, rel := range paths {
+		rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
+		if rel == "." {
+			rel = ""
+		}
+		if hidden(rel) {
+			continue
+		}
+		if err := content.CheckPath(rel); err != nil && rel != "" {
+			errs = append(errs, err)
+			continue
+		}
+		visit(rel)
+	}
+	return errors.Join(errs...)
+}
+
+// hidden reports whether any part of a content path is a name builds skip.
+func hidden(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if part != "" && content.Ignored(part) {
+			return true
+		}
+	}
+	return false
+}
+
+// forget drops a removed path, or everything under a removed folder.
+func (st *state) forget(rel string) {
+	st.drop(rel)
+	delete(st.files, rel)
+	prefix := rel + "/"
+	if rel == "" {
+		prefix = ""
+	}
+	for k := range st.sources {
+		if strings.HasPrefix(k, prefix) {
+			st.drop(k)
+		}
+	}
+	for k := range st.files {
+		if strings.HasPrefix(k, prefix) {
+			delete(st.files, k)
+		}
+	}
+}
+
+// convert makes the entry of every source that gets a page and has none
+// yet, on every core. It returns the entries of the site in path order.
+func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error) {
+	pattern := st.pattern
+	paths := make([]string, 0, len(st.sources))
+	for rel := range st.sources {
+		paths = append(paths, rel)
+	}
+	sort.Strings(paths)
+	var todo []*source
+	var errs []error
+	entries := make([]*site.Entry, 0, len(paths))
+	for _, rel := range paths {
+		src := st.sources[rel]
+		p := src.post
+		if !p.Rendered(st.opt.Drafts) {
+			continue
+		}
+		if p.Kind == content.KindPost && p.Date.IsZero() {
+			errs = append(errs, &content.ParseError{File: b.contentPath(p), Line: 1, Msg: "date is missing",
+				Hint: "add a date line to the front matter, e.g. date: 2024-05-01T09:30:00Z"})
+			continue
+		}
+		if src.entry == nil {
+			todo = append(todo, src)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("load: %w", errors.Join(errs...))
+	}
+	parallel(ctx, len(todo), func(i int) {
+		src := todo[i]
+		src.entry, src.err = b.entry(src.post, pattern, st.opt.Drafts)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, rel := range paths {
+		src := st.sources[rel]
+		if src.err != nil {
+			errs = append(errs, src.err)
+			continue
+		}
+		if e := src.entry; e != nil && src.post.Rendered(st.opt.Drafts) {
+			e.Prev, e.Next = nil, nil
+			entries = append(entries, e)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		// Converted again next time, in case the failure was passing.
+		for _, src := range todo {
+			src.entry, src.err = nil, nil
+		}
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return entries, nil
+}
+
+// entry converts one post's Markdown (or HTML) and works out what
+// templates print.
+func (b *Builder) entry(p *content.Post, pattern site.Pattern, drafts bool) (*site.Entry, error) {
+	var res markdown.Result
+	var err error
+	if p.IsHTML() {
+		res, err = b.Markdown.HTML([]byte(p.Body))
+	} else {
+		res, err = b.Markdown.Markdown([]byte(p.Body))
+	}
+	if err != nil {
+		return nil, &content.ParseError{File: b.contentPath(p), Line: p.BodyLine, Msg: err.Error()}
+	}
+	return b.describe(p, template.HTML(res.HTML), res.Text, pattern, drafts), nil // sanitised by the markdown package
+}
+
+// describe makes the entry of a converted post.
+func (b *Builder) describe(p *content.Post, html template.HTML, text string, pattern site.Pattern, drafts bool) *site.Entry {
+	e := &site.Entry{
+		Post:   p,
+		Slug:   site.SlugOf(p),
+		URL:    site.URLFor(p, pattern),
+		Type:   p.EffectiveType(),
+		HTML:   html,
+		Text:   text,
+		Listed: p.Listed(drafts) && p.Kind == content.KindPost,
+	}
+	e.Summary = p.Summary
+	if e.Summary == "" {
+		e.Summary = markdown.Summary(text, summaryChars)
+	}
+	for _, t := range p.Tags {
+		e.Tags = append(e.Tags, site.TagRefFor(t))
+	}
+	for _, m := range p.Photo {
+		e.Photos = append(e.Photos, site.Photo{URL: m.URL, Alt: m.Alt})
+	}
+	e.Prepare(b.Config.BaseURL)
+	return e
+}
