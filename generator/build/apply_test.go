@@ -226,9 +226,10 @@ Morning tea on the balcony, the first warm day of the year.
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Its page, 2 neighbours, home page 1, 2 tag pages, 2025, 3 feeds, sitemap.
-	if sum.Rendered != 11 {
-		t.Errorf("rendered %d outputs, want 11 (of %d)", sum.Rendered, full.Pages+full.Feeds+full.Files)
+	// Its page, 2 neighbours, the home page and archive page 4 (the newest
+	// two posts), 2 tag pages, 2025, 3 feeds and the sitemap.
+	if sum.Rendered != 12 {
+		t.Errorf("rendered %d outputs, want 12 (of %d)", sum.Rendered, full.Pages+full.Feeds+full.Files)
 	}
 	var changed []string
 	for rel, f := range s.Tree() {
@@ -238,7 +239,7 @@ Morning tea on the balcony, the first warm day of the year.
 	}
 	sort.Strings(changed)
 	want := []string{"2025/02/morning-coffee/index.html", "2025/03/hello-world/index.html", "2025/01/harbour-photos/index.html",
-		"2025/index.html", "atom.xml", "feed.json", "feed.xml", "index.html", "tags/coffee/index.html", "tags/morning/index.html"}
+		"2025/index.html", "atom.xml", "feed.json", "feed.xml", "index.html", "page/4/index.html", "tags/coffee/index.html", "tags/morning/index.html"}
 	sort.Strings(want)
 	if strings.Join(changed, " ") != strings.Join(want, " ") {
 		t.Errorf("changed files:\n%s\nwant:\n%s", strings.Join(changed, "\n"), strings.Join(want, "\n"))

@@ -96,9 +96,10 @@ func (b *Builder) Theme() (fs.FS, error) {
 type output struct {
 	path string
 	kind outputKind
-	// src is the content file this output comes from, for clash errors;
-	// empty for generated outputs and theme files.
-	src string
+	// src or post is the content file this output comes from, for clash
+	// errors; both are empty for generated outputs and theme files.
+	src  string
+	post *content.Post
 	// key hashes everything the output is rendered from; an output whose
 	// key is the one it had in the last build is not rendered again.
 	key uint64
@@ -143,12 +144,15 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 		sources: make(map[string]*source, len(snap.Posts)), files: make(map[string]uint64, len(snap.Files)),
 		keys: map[string]uint64{}, urls: make(map[string]string, len(snap.Posts))}
 	old := b.st
+	if old != nil {
+		st.pub = old.pub // its cached manifest
+	}
 	for _, p := range snap.Posts {
 		src := &source{post: p}
 		// The Markdown of an unchanged file is not converted again.
 		if old != nil {
 			if o := old.sources[p.Path]; o != nil && o.entry != nil && o.post.Version == p.Version {
-				src.entry = b.describe(p, o.entry.HTML, o.entry.Text, pattern, opt.Drafts)
+				src.entry = b.describe(p, o.entry.HTML, o.entry.Text, pattern, opt.Drafts, st.seed)
 			}
 		}
 		st.put(p.Path, src)
@@ -234,7 +238,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	all := b.setInfo(st, s) || full
 	outs := b.plan(st, s)
-	if err := clashes(outs); err != nil {
+	if err := b.clashes(outs); err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
 	todo := outs
@@ -248,8 +252,10 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	phase("assemble")
 
-	pub := &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
-	tx := pub.Begin()
+	if st.pub == nil || st.pub.Dir != st.out || st.pub.StateDir != b.Config.StateDir() {
+		st.pub = &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
+	}
+	tx := st.pub.Begin()
 	if err := run(ctx, todo, tx); err != nil {
 		tx.Abort()
 		return Summary{}, err
@@ -316,16 +322,23 @@ func (b *Builder) fromRoot(err error) error {
 
 // clashes refuses two outputs with one path: a content file whose page or
 // copy would overwrite another output, or be overwritten by it.
-func clashes(outs []output) error {
+func (b *Builder) clashes(outs []output) error {
+	source := func(o *output) string {
+		if o.post != nil {
+			return b.contentPath(o.post)
+		}
+		return o.src
+	}
 	seen := make(map[string]int, len(outs))
 	var errs []error
-	for i, o := range outs {
+	for i := range outs {
+		o := &outs[i]
 		j, dup := seen[o.path]
 		if !dup {
 			seen[o.path] = i
 			continue
 		}
-		src, other := o.src, outs[j].src
+		src, other := source(o), source(&outs[j])
 		if src == "" {
 			src, other = other, src
 		}
@@ -477,7 +490,8 @@ func (b *Builder) Check(ctx context.Context) (int, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	st := &state{opt: Options{Drafts: true}, pattern: site.Pattern(b.Config.Permalink), sources: make(map[string]*source, len(snap.Posts))}
+	st := &state{opt: Options{Drafts: true}, pattern: site.Pattern(b.Config.Permalink), seed: maphash.MakeSeed(),
+		sources: make(map[string]*source, len(snap.Posts))}
 	for _, p := range snap.Posts {
 		st.sources[p.Path] = &source{post: p}
 	}

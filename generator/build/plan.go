@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,25 +15,28 @@ import (
 	"inkstone/internal/config"
 )
 
-// key hashes the inputs of one output.
-type key struct{ h maphash.Hash }
+// key hashes the inputs of one output. Entries carry a hash of their own
+// (Entry.Key), so that a list of them costs a multiplication each.
+type key struct {
+	seed  maphash.Seed
+	sum64 uint64
+}
 
 func newKey(seed maphash.Seed, kind string) *key {
-	k := &key{}
-	k.h.SetSeed(seed)
-	k.str(kind)
+	return &key{seed: seed, sum64: maphash.String(seed, kind)}
+}
+
+// mix adds one 64-bit value, as xxhash's rounds do.
+func (k *key) mix(v uint64) *key {
+	k.sum64 = bits.RotateLeft64((k.sum64^v)*0x9E3779B185EBCA87, 31) * 0xC2B2AE3D27D4EB4F
 	return k
 }
 
-func (k *key) str(s string) *key {
-	k.h.WriteString(s)
-	k.h.WriteByte(0)
-	return k
-}
+func (k *key) str(s string) *key { return k.mix(uint64(len(s))).mix(maphash.String(k.seed, s)) }
 
-func (k *key) bytes(b []byte) *key { k.h.Write(b); return k }
+func (k *key) bytes(b []byte) *key { return k.mix(uint64(len(b))).mix(maphash.Bytes(k.seed, b)) }
 
-func (k *key) num(n int) *key { writeInt(&k.h, int64(n)); return k }
+func (k *key) num(n int) *key { return k.mix(uint64(n)) }
 
 // entry adds what an output may show of e: everything in its file, and
 // its URL. Its neighbours are not part of it.
@@ -40,8 +44,11 @@ func (k *key) entry(e *site.Entry) *key {
 	if e == nil {
 		return k.num(-1)
 	}
-	writeInt(&k.h, int64(e.Post.Version))
-	return k.str(e.URL)
+	return k.mix(e.Key)
+}
+
+func (k *key) pager(p *render.Pager) *key {
+	return k.num(p.Page).str(p.PrevURL).str(p.NextURL)
 }
 
 // link adds what a link to e shows: its URL and label.
@@ -60,11 +67,11 @@ func (k *key) entries(es []*site.Entry) *key {
 	return k
 }
 
-// years adds the year archives with their sizes, as archive links show them.
+// years adds the year archives, as archive links show them.
 func (k *key) years(ys []*site.Year) *key {
 	k.num(len(ys))
 	for _, y := range ys {
-		k.num(y.Year).num(len(y.Posts))
+		k.num(y.Year)
 	}
 	return k
 }
@@ -79,18 +86,10 @@ func (k *key) tags(ts []*site.Tag) *key {
 
 // sum never returns 0, which marks an output to render every time.
 func (k *key) sum() uint64 {
-	if s := k.h.Sum64(); s != 0 {
-		return s
+	if k.sum64 != 0 {
+		return k.sum64
 	}
 	return 1
-}
-
-func writeInt(h *maphash.Hash, n int64) {
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(n >> (8 * i))
-	}
-	h.Write(b[:])
 }
 
 // setInfo makes the site-wide template data for s. It keeps the last
@@ -158,23 +157,31 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 			return buf.Bytes(), err
 		}})
 	}
-	fromContent := func(e *site.Entry) { outs[len(outs)-1].src = b.contentPath(e.Post) }
+	// An entry's page is made only if it is rendered: most builds
+	// render few of them.
+	entryPage := func(kind string, e *site.Entry, k *key) {
+		outs = append(outs, output{path: e.Output(), kind: kindPage, post: e.Post, key: k.str(kind).sum(),
+			render: func(buf *bytes.Buffer) ([]byte, error) {
+				p := b.entryPage(kind, e)
+				p.Site = info
+				err := rend.RenderTo(buf, kind, p)
+				return buf.Bytes(), err
+			}})
+	}
 	for _, e := range s.Entries {
-		page(e.Output(), "post", b.entryPage("post", e), newKey(st.seed, "post").entry(e).link(e.Prev).link(e.Next))
-		fromContent(e)
+		entryPage("post", e, newKey(st.seed, "post").entry(e).link(e.Prev).link(e.Next))
 	}
 	for _, e := range s.Pages {
-		page(e.Output(), "page", b.entryPage("page", e), newKey(st.seed, "page").entry(e))
-		fromContent(e)
+		entryPage("page", e, newKey(st.seed, "page").entry(e))
 	}
 	b.paginate(s.Posts, "/", func(p *render.Page) {
 		p.Kind = "home"
 		p.Description = c.Description
-		if p.Pager.Page > 1 {
+		if p.Pager.Page > 0 {
 			p.Title = fmt.Sprintf("Page %d", p.Pager.Page)
 		}
 	}, func(path, tmpl string, p *render.Page) {
-		page(path, tmpl, p, newKey(st.seed, "home").num(p.Pager.Page).num(p.Pager.Pages).entries(p.Entries))
+		page(path, tmpl, p, newKey(st.seed, "home").pager(p.Pager).entries(p.Entries))
 	})
 	for _, t := range s.Tags {
 		b.paginate(t.Posts, t.URL, func(p *render.Page) {
@@ -182,12 +189,12 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 			p.Tag = t
 			p.Title = "Tagged " + t.Name
 			p.Description = fmt.Sprintf("Posts tagged %s on %s", t.Name, c.Title)
-			if p.Pager.Page > 1 {
+			if p.Pager.Page > 0 {
 				p.Title += fmt.Sprintf(" (page %d)", p.Pager.Page)
 			}
 		}, func(path, tmpl string, p *render.Page) {
 			page(path, tmpl, p, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(len(t.Posts)).
-				num(p.Pager.Page).num(p.Pager.Pages).entries(p.Entries))
+				pager(p.Pager).entries(p.Entries))
 		})
 	}
 	page("tags/index.html", "tags", &render.Page{Kind: "tags", Title: "Tags", URL: "/tags/", Tags: s.Tags,
@@ -238,21 +245,9 @@ func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
 
 // paginate adds the pages of a list rooted at base.
 func (b *Builder) paginate(entries []*site.Entry, base string, set func(*render.Page), page func(string, string, *render.Page)) {
-	per := b.Config.PerPage
-	n := site.PageCount(len(entries), per)
-	for i := 1; i <= n; i++ {
-		lo, hi := (i-1)*per, i*per
-		if hi > len(entries) {
-			hi = len(entries)
-		}
-		pg := &render.Pager{Page: i, Pages: n}
-		if i > 1 {
-			pg.PrevURL = site.PageURL(base, i-1)
-		}
-		if i < n {
-			pg.NextURL = site.PageURL(base, i+1)
-		}
-		p := &render.Page{URL: site.PageURL(base, i), Entries: entries[lo:hi], Pager: pg}
+	for _, lp := range site.Paginate(base, len(entries), b.Config.PerPage) {
+		pg := &render.Pager{Page: lp.Number, PrevURL: lp.NewerURL, NextURL: lp.OlderURL}
+		p := &render.Page{URL: lp.URL, Entries: entries[lp.Lo:lp.Hi], Pager: pg}
 		set(p)
 		page(site.OutputFor(p.URL), "list", p)
 	}

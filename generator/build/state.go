@@ -15,6 +15,7 @@ import (
 
 	"inkstone/generator/content"
 	"inkstone/generator/markdown"
+	"inkstone/generator/publish"
 	"inkstone/generator/render"
 	"inkstone/generator/site"
 )
@@ -25,6 +26,7 @@ type state struct {
 	opt     Options
 	out     string
 	pattern site.Pattern // permalinks
+	pub     *publish.Publisher
 	rend    *render.Renderer
 	info    *render.Info
 	// footerYear is the newest year's URL, which every page's footer
@@ -111,11 +113,7 @@ func addressOf(p *content.Post, pattern site.Pattern) string {
 // fileKey hashes what tells a changed file from an unchanged one without
 // reading it.
 func fileKey(seed maphash.Seed, fi fs.FileInfo) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	writeInt(&h, fi.Size())
-	writeInt(&h, fi.ModTime().UnixNano())
-	return h.Sum64()
+	return newKey(seed, "stat").mix(uint64(fi.Size())).mix(uint64(fi.ModTime().UnixNano())).sum()
 }
 
 // refresh reads the changed content paths into st. A path may name a
@@ -261,7 +259,7 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 	}
 	parallel(ctx, len(todo), func(i int) {
 		src := todo[i]
-		src.entry, src.err = b.entry(src.post, pattern, st.opt.Drafts)
+		src.entry, src.err = b.entry(src.post, pattern, st.opt.Drafts, st.seed)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -289,7 +287,7 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 
 // entry converts one post's Markdown (or HTML) and works out what
 // templates print.
-func (b *Builder) entry(p *content.Post, pattern site.Pattern, drafts bool) (*site.Entry, error) {
+func (b *Builder) entry(p *content.Post, pattern site.Pattern, drafts bool, seed maphash.Seed) (*site.Entry, error) {
 	var res markdown.Result
 	var err error
 	if p.IsHTML() {
@@ -300,11 +298,11 @@ func (b *Builder) entry(p *content.Post, pattern site.Pattern, drafts bool) (*si
 	if err != nil {
 		return nil, &content.ParseError{File: b.contentPath(p), Line: p.BodyLine, Msg: err.Error()}
 	}
-	return b.describe(p, template.HTML(res.HTML), res.Text, pattern, drafts), nil // sanitised by the markdown package
+	return b.describe(p, template.HTML(res.HTML), res.Text, pattern, drafts, seed), nil // sanitised by the markdown package
 }
 
 // describe makes the entry of a converted post.
-func (b *Builder) describe(p *content.Post, html template.HTML, text string, pattern site.Pattern, drafts bool) *site.Entry {
+func (b *Builder) describe(p *content.Post, html template.HTML, text string, pattern site.Pattern, drafts bool, seed maphash.Seed) *site.Entry {
 	e := &site.Entry{
 		Post:   p,
 		Slug:   site.SlugOf(p),
@@ -325,5 +323,6 @@ func (b *Builder) describe(p *content.Post, html template.HTML, text string, pat
 		e.Photos = append(e.Photos, site.Photo{URL: m.URL, Alt: m.Alt})
 	}
 	e.Prepare(b.Config.BaseURL)
+	e.Key = newKey(seed, "entry").mix(p.Version).str(e.URL).sum()
 	return e
 }

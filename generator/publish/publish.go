@@ -15,7 +15,7 @@
 package publish
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -35,10 +35,24 @@ import (
 	"inkstone/internal/atomicfile"
 )
 
-// Publisher writes into one output folder.
+// Publisher writes into one output folder. Keep one Publisher for a
+// folder and its transactions reuse the manifest it last read or wrote,
+// rather than reading it again.
 type Publisher struct {
 	Dir      string // the output folder, e.g. public/
 	StateDir string // where the manifest of written files is kept
+
+	mu    sync.Mutex
+	cache *manifestCache
+}
+
+// manifestCache is the manifest as this Publisher last read or wrote it,
+// with what tells whether the file has changed since.
+type manifestCache struct {
+	m     map[string]entry // read only: transactions copy it
+	lines int              // lines in the file, for compaction
+	size  int64
+	mtime int64
 }
 
 // Stats counts what a commit did.
@@ -339,13 +353,19 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		// Record every name this commit may create before creating it, so
 		// that after a crash the next build still knows which files are
 		// its own. Their times are unknown until the renames are done.
+		added := map[string]entry{}
 		for k, v := range tx.staged {
-			v.mtime = 0
-			final[k] = v.entry
+			if _, ok := final[k]; !ok {
+				v.mtime = 0
+				final[k] = v.entry
+				added[k] = v.entry
+			}
 		}
-		if err := tx.p.writeManifest(final); err != nil {
-			tx.abortLocked()
-			return Stats{}, err
+		if len(added) > 0 {
+			if err := tx.p.record(final, added, nil); err != nil {
+				tx.abortLocked()
+				return Stats{}, err
+			}
 		}
 		tx.flush()
 	}
@@ -361,12 +381,17 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 			return st, fmt.Errorf("publish: %w", err)
 		}
 	}
+	changed := make(map[string]entry, len(tx.staged))
 	for rel, s := range tx.staged {
 		final[rel] = s.entry
+		changed[rel] = s.entry
 	}
 	st.Written = len(tx.staged)
 	st.Unchanged = len(tx.kept)
 	for rel, e := range tx.kept {
+		if prev[rel] != e {
+			changed[rel] = e
+		}
 		final[rel] = e
 	}
 	var stale []string
@@ -389,17 +414,20 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 	}
 	sort.Strings(stale)
 	tx.staged = nil
+	var gone []string
 	for _, rel := range stale {
 		if err := tx.p.removeOutput(rel); err != nil {
+			tx.p.forget()
 			return st, err
 		}
 		if _, ok := final[rel]; ok {
 			delete(final, rel)
+			gone = append(gone, rel)
 			st.Removed++
 		}
 	}
-	if st.Written > 0 || st.Removed > 0 || len(final) != len(prev) || tx.stale.Load() {
-		if err := tx.p.writeManifest(final); err != nil {
+	if len(changed) > 0 || len(gone) > 0 {
+		if err := tx.p.record(final, changed, gone); err != nil {
 			return st, err
 		}
 	}
@@ -561,52 +589,107 @@ func (p *Publisher) manifestPath() string {
 // versions wrote) or a time of 0 makes the next build compare the file's
 // bytes. readManifest also returns the manifest's own modification time.
 func (p *Publisher) readManifest() (map[string]entry, int64, error) {
-	f, err := os.Open(p.manifestPath())
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	path := p.manifestPath()
+	st, err := os.Stat(path)
 	if os.IsNotExist(err) {
+		p.cache = nil
 		return map[string]entry{}, 0, nil
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	if c := p.cache; c != nil && st.Size() == c.size && st.ModTime().UnixNano() == c.mtime {
+		// Written by this Publisher and not touched since.
+		return c.m, c.mtime, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
+	}
+	st, err = os.Stat(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
 	}
 	m := map[string]entry{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), "\t")
+	lines := 0
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break // a line cut short by a crash while appending
+		}
+		line := string(data[:i])
+		data = data[i+1:]
+		lines++
+		fields := strings.Split(line, "\t")
 		rel := fields[0]
 		if rel == "" || checkRel(rel) != nil {
 			continue
 		}
+		if len(fields) == 2 && fields[1] == "-" {
+			delete(m, rel)
+			continue
+		}
 		m[rel] = parseEntry(fields[1:])
 	}
-	if err := sc.Err(); err != nil {
-		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
-	}
-	return m, st.ModTime().UnixNano(), nil
+	p.cache = &manifestCache{m: m, lines: lines, size: st.Size(), mtime: st.ModTime().UnixNano()}
+	return m, p.cache.mtime, nil
 }
 
-// parseEntry reads hash, size and time; what it cannot read stays zero,
-// which no output's entry equals.
-func parseEntry(fields []string) entry {
-	var e entry
-	if len(fields) != 3 {
-		return e
+// record brings the manifest up to final, which differs from what the
+// file holds by the entries in changed and the paths in removed. Usually
+// it appends a line for each; when the file holds many more lines than
+// entries, it is rewritten whole instead.
+func (p *Publisher) record(final, changed map[string]entry, removed []string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.cache
+	add := len(changed) + len(removed)
+	if c == nil || c.lines+add > 2*len(final)+1024 {
+		return p.writeManifest(final)
 	}
-	sum, err := hex.DecodeString(fields[0])
-	size, err1 := strconv.ParseInt(fields[1], 10, 64)
-	mtime, err2 := strconv.ParseInt(fields[2], 10, 64)
-	if err != nil || err1 != nil || err2 != nil || len(sum) != len(e.sum) {
-		return entry{}
+	names := make([]string, 0, len(changed))
+	for k := range changed {
+		names = append(names, k)
 	}
-	copy(e.sum[:], sum)
-	e.size, e.mtime = size, mtime
-	return e
+	sort.Strings(names)
+	b := make([]byte, 0, add*96)
+	for _, n := range names {
+		b = appendEntry(b, n, changed[n])
+	}
+	for _, n := range removed {
+		b = append(b, n...)
+		b = append(b, "\t-\n"...)
+	}
+	path := p.manifestPath()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		p.cache = nil
+		return fmt.Errorf("publish: write manifest: %w", err)
+	}
+	_, err = f.Write(b)
+	var st os.FileInfo
+	if err == nil {
+		st, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || st.Size() != c.size+int64(len(b)) {
+		// Someone else wrote it too: read it again next time.
+		p.cache = nil
+		if err != nil {
+			return fmt.Errorf("publish: write manifest: %w", err)
+		}
+		return nil
+	}
+	p.cache = &manifestCache{m: final, lines: c.lines + add, size: st.Size(), mtime: st.ModTime().UnixNano()}
+	return nil
 }
 
+// writeManifest replaces the manifest with one line per entry of m. The
+// caller holds p.mu.
 func (p *Publisher) writeManifest(m map[string]entry) error {
 	names := make([]string, 0, len(m))
 	for k := range m {
@@ -615,20 +698,36 @@ func (p *Publisher) writeManifest(m map[string]entry) error {
 	sort.Strings(names)
 	b := make([]byte, 0, len(names)*96)
 	for _, n := range names {
-		e := m[n]
-		b = append(b, n...)
-		b = append(b, '\t')
-		b = hex.AppendEncode(b, e.sum[:])
-		b = append(b, '\t')
-		b = strconv.AppendInt(b, e.size, 10)
-		b = append(b, '\t')
-		b = strconv.AppendInt(b, e.mtime, 10)
-		b = append(b, '\n')
+		b = appendEntry(b, n, m[n])
 	}
-	if err := atomicfile.WriteFile(p.manifestPath(), b, atomicfile.Options{}); err != nil {
+	path := p.manifestPath()
+	if err := atomicfile.WriteFile(path, b, atomicfile.Options{}); err != nil {
+		p.cache = nil
 		return fmt.Errorf("publish: write manifest: %w", err)
 	}
+	p.cache = nil
+	if st, err := os.Stat(path); err == nil && st.Size() == int64(len(b)) {
+		p.cache = &manifestCache{m: m, lines: len(names), size: st.Size(), mtime: st.ModTime().UnixNano()}
+	}
 	return nil
+}
+
+func appendEntry(b []byte, name string, e entry) []byte {
+	b = append(b, name...)
+	b = append(b, '\t')
+	b = hex.AppendEncode(b, e.sum[:])
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, e.size, 10)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, e.mtime, 10)
+	return append(b, '\n')
+}
+
+// forget drops the cached manifest, after a commit that failed half way.
+func (p *Publisher) forget() {
+	p.mu.Lock()
+	p.cache = nil
+	p.mu.Unlock()
 }
 
 // Files lists the outputs the last commit left in place.
@@ -643,4 +742,22 @@ func (p *Publisher) Files() ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// parseEntry reads the fields after the path of a manifest line; an entry
+// it cannot read is the zero entry, which makes Put check the file.
+func parseEntry(fields []string) entry {
+	var e entry
+	if len(fields) != 3 {
+		return e
+	}
+	sum, err := hex.DecodeString(fields[0])
+	size, err1 := strconv.ParseInt(fields[1], 10, 64)
+	mtime, err2 := strconv.ParseInt(fields[2], 10, 64)
+	if err != nil || err1 != nil || err2 != nil || len(sum) != len(e.sum) {
+		return entry{}
+	}
+	copy(e.sum[:], sum)
+	e.size, e.mtime = size, mtime
+	return e
 }

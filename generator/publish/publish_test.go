@@ -484,3 +484,46 @@ func TestLeftoverTempFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestManifestLog commits many small changes through one Publisher, which
+// appends to its manifest, and checks that a new Publisher reading the
+// file from scratch sees the same outputs, and that a line cut short by a
+// crash is ignored.
+func TestManifestLog(t *testing.T) {
+	p := newPublisher(t)
+	commit(t, p, true, map[string]string{"a.html": "a", "b.html": "b", "c/index.html": "c"})
+	for i := 0; i < 50; i++ {
+		tx := p.Begin()
+		if err := tx.Put(fmt.Sprintf("n%d.html", i%7), []byte(fmt.Sprint("v", i))); err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 {
+			tx.Remove("b.html")
+		}
+		if _, err := tx.Commit(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := files(t, p)
+	fresh := &publish.Publisher{Dir: p.Dir, StateDir: p.StateDir}
+	if got := files(t, fresh); !slices.Equal(got, want) {
+		t.Fatalf("a new Publisher reads %q, want %q", got, want)
+	}
+	if slices.Contains(want, "b.html") || !slices.Contains(want, "n6.html") || len(want) != 9 {
+		t.Errorf("outputs %q: want a.html, c/index.html and n0..n6.html", want)
+	}
+	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
+	if err != nil || len(manifest) != 1 {
+		t.Fatalf("manifest files %q, %v", manifest, err)
+	}
+	f, err := os.OpenFile(manifest[0], os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("n0.html\t-") // no newline: a crash mid-append
+	f.Close()
+	fresh = &publish.Publisher{Dir: p.Dir, StateDir: p.StateDir}
+	if got := files(t, fresh); !slices.Equal(got, want) {
+		t.Errorf("with a torn last line: %q, want %q", got, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,9 @@ type Entry struct {
 	// Card is the entry as shown in lists, rendered once by the build
 	// and reused on every list page that shows it.
 	Card template.HTML
+	// Key identifies what the entry shows (its file and its URL), so that
+	// the build can tell which pages an edit changes.
+	Key uint64
 }
 
 // Photo is one of an entry's photos as pages show it.
@@ -272,20 +276,68 @@ func TagRefFor(name string) TagRef {
 	return TagRef{Name: name, Slug: slug, URL: "/tags/" + slug + "/"}
 }
 
-// PageURL is the URL of page n (1-based) of a paginated list rooted at base.
+// PageURL is the URL of archive page n of a paginated list rooted at base;
+// n = 0 is the list's first page, base itself.
 func PageURL(base string, n int) string {
-	if n <= 1 {
+	if n <= 0 {
 		return base
 	}
 	return base + "page/" + strconv.Itoa(n) + "/"
 }
 
-// PageCount is how many pages n items fill at per items a page (at least 1).
-func PageCount(n, per int) int {
-	if n == 0 {
-		return 1
+// ListPage is one page of a paginated list.
+type ListPage struct {
+	// Number is 0 for the list's first page (its root URL) and, for
+	// archive pages, counts from the oldest: page 1 holds the oldest posts.
+	Number int
+	URL    string
+	// Lo and Hi bound the entries the page shows in the newest-first list.
+	Lo, Hi int
+	// NewerURL and OlderURL link the neighbouring pages; empty at the ends.
+	NewerURL, OlderURL string
+}
+
+// Paginate splits a newest-first list of n entries into pages of per
+// entries, counted from the oldest, so that a page keeps its posts for
+// good: a new post changes only the first page, and, once every per
+// posts, adds one archive page and the links next to it. Lists with a
+// page number counted from the newest would shift every page instead.
+//
+// Archive page k holds the k-th oldest run of per posts; there is one for
+// every complete run. The first page shows the newest posts that fill no
+// complete run, together with the newest complete run: between per and
+// 2*per-1 posts, or all of them in a short list.
+func Paginate(base string, n, per int) []ListPage {
+	if per < 1 {
+		per = 1
 	}
-	return (n + per - 1) / per
+	full := n / per // complete runs, each with its archive page
+	rest := n - full*per
+	first := ListPage{URL: base, Lo: 0, Hi: n}
+	if full >= 2 {
+		first.Hi = rest + per
+		first.OlderURL = PageURL(base, full-1)
+	}
+	pages := []ListPage{first}
+	if full < 2 {
+		return pages
+	}
+	for k := full; k >= 1; k-- {
+		// Run k holds the posts whose age (0 for the oldest) is in
+		// [(k-1)*per, k*per); in the newest-first list those are
+		// indices n-k*per .. n-(k-1)*per.
+		pg := ListPage{Number: k, URL: PageURL(base, k), Lo: n - k*per, Hi: n - (k-1)*per}
+		if k < full {
+			pg.NewerURL = PageURL(base, k+1)
+		} else {
+			pg.NewerURL = base
+		}
+		if k > 1 {
+			pg.OlderURL = PageURL(base, k-1)
+		}
+		pages = append(pages, pg)
+	}
+	return pages
 }
 
 // Assemble arranges entries: it links prev/next among listed posts and
@@ -310,7 +362,15 @@ func Assemble(entries []*Entry) (*Site, error) {
 			s.Posts = append(s.Posts, e)
 		}
 	}
-	sort.SliceStable(s.Posts, func(i, j int) bool { return newer(s.Posts[i], s.Posts[j]) })
+	slices.SortFunc(s.Posts, func(a, b *Entry) int {
+		switch {
+		case newer(a, b):
+			return -1
+		case newer(b, a):
+			return 1
+		}
+		return 0
+	})
 	for i, e := range s.Posts {
 		// Prev is the older neighbour, Next the newer one.
 		if i > 0 {

@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -116,32 +117,16 @@ func TestTagRefFor(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
-	counts := []struct{ n, per, want int }{
-		{0, 10, 1}, // an empty list still has its first page
-		{1, 10, 1},
-		{10, 10, 1},
-		{11, 10, 2},
-		{8, 2, 4},
-		{7, 2, 4},
-		{1, 1, 1},
-		{1000, 1, 1000},
-	}
-	for _, tt := range counts {
-		if got := site.PageCount(tt.n, tt.per); got != tt.want {
-			t.Errorf("PageCount(%d, %d) = %d, want %d", tt.n, tt.per, got, tt.want)
-		}
-	}
 	urls := []struct {
 		base string
 		n    int
 		want string
 	}{
-		{"/", 1, "/"},
-		{"/", 2, "/page/2/"},
-		{"/", 10, "/page/10/"},
-		{"/tags/go/", 1, "/tags/go/"},
-		{"/tags/go/", 3, "/tags/go/page/3/"},
 		{"/", 0, "/"},
+		{"/", 1, "/page/1/"},
+		{"/", 10, "/page/10/"},
+		{"/tags/go/", 0, "/tags/go/"},
+		{"/tags/go/", 3, "/tags/go/page/3/"},
 	}
 	for _, tt := range urls {
 		if got := site.PageURL(tt.base, tt.n); got != tt.want {
@@ -306,5 +291,75 @@ func TestAssembleURLClash(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPaginate(t *testing.T) {
+	type pg struct {
+		n, lo, hi    int
+		newer, older string
+	}
+	tests := []struct {
+		name   string
+		n, per int
+		want   []pg
+	}{
+		{"empty", 0, 10, []pg{{0, 0, 0, "", ""}}},
+		{"short", 7, 10, []pg{{0, 0, 7, "", ""}}},
+		{"one run and some", 15, 10, []pg{{0, 0, 15, "", ""}}},
+		{"two runs", 20, 10, []pg{{0, 0, 10, "", "/page/1/"}, {2, 0, 10, "/", "/page/1/"}, {1, 10, 20, "/page/2/", ""}}},
+		{"two runs and one", 21, 10, []pg{{0, 0, 11, "", "/page/1/"}, {2, 1, 11, "/", "/page/1/"}, {1, 11, 21, "/page/2/", ""}}},
+		{"pairs", 7, 2, []pg{{0, 0, 3, "", "/page/2/"}, {3, 1, 3, "/", "/page/2/"}, {2, 3, 5, "/page/3/", "/page/1/"}, {1, 5, 7, "/page/2/", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []pg
+			for _, p := range site.Paginate("/", tt.n, tt.per) {
+				if p.URL != site.PageURL("/", p.Number) {
+					t.Errorf("page %d has URL %s", p.Number, p.URL)
+				}
+				got = append(got, pg{p.Number, p.Lo, p.Hi, p.NewerURL, p.OlderURL})
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Paginate(%d, %d) =\n%v\nwant\n%v", tt.n, tt.per, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPaginateStable checks what makes the scheme worth having: adding a
+// post at the top leaves every archive page's posts where they were, and
+// every post is on the first page or on exactly one archive page.
+func TestPaginateStable(t *testing.T) {
+	for per := 1; per <= 5; per++ {
+		for n := 0; n <= 40; n++ {
+			pages := site.Paginate("/", n, per)
+			next := site.Paginate("/", n+1, per)
+			seen := make([]int, n)
+			for _, p := range pages {
+				if p.Hi-p.Lo > 2*per || (p.Number > 0 && p.Hi-p.Lo != per) {
+					t.Fatalf("n=%d per=%d: page %d shows %d posts", n, per, p.Number, p.Hi-p.Lo)
+				}
+				if p.Number == 0 {
+					continue
+				}
+				for i := p.Lo; i < p.Hi; i++ {
+					seen[i]++
+				}
+				// With one more post on top, the same page shows the same
+				// posts, one index further down the list.
+				for _, q := range next {
+					if q.Number == p.Number && (q.Lo != p.Lo+1 || q.Hi != p.Hi+1) {
+						t.Fatalf("n=%d per=%d: page %d moved from [%d,%d) to [%d,%d)", n, per, p.Number, p.Lo, p.Hi, q.Lo, q.Hi)
+					}
+				}
+			}
+			first := pages[0]
+			for i := first.Hi; i < n; i++ {
+				if seen[i] != 1 {
+					t.Fatalf("n=%d per=%d: post %d is on %d archive pages", n, per, i, seen[i])
+				}
+			}
+		}
 	}
 }

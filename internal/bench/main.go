@@ -43,9 +43,10 @@ const (
 
 // options are the command-line flags.
 type options struct {
-	sizes []int
-	runs  int
-	keep  bool
+	sizes  []int
+	runs   int
+	keep   bool
+	daemon bool // also time `inkstone daemon`: Micropub creates, hand edits, memory
 }
 
 // result holds the measurements for one site size.
@@ -62,9 +63,10 @@ func main() {
 	sizes := flag.String("sizes", "1000,10000", "comma-separated site sizes (number of posts)")
 	runs := flag.Int("runs", 3, "cold builds and warm rebuilds per size")
 	keep := flag.Bool("keep", false, "keep the temp folder (binaries and sites) afterwards")
+	daemon := flag.Bool("daemon", true, "also time Micropub creates and hand edits through `inkstone daemon`")
 	flag.Parse()
 
-	opts := options{runs: *runs, keep: *keep}
+	opts := options{runs: *runs, keep: *keep, daemon: *daemon}
 	var err error
 	if opts.sizes, err = parseSizes(*sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: -sizes:", err)
@@ -110,6 +112,7 @@ func run(opts options, out, logw io.Writer) (err error) {
 	}
 
 	var results []result
+	var daemons []daemonResult
 	for _, size := range opts.sizes {
 		site := filepath.Join(tmp, fmt.Sprintf("site-%d", size))
 		fmt.Fprintf(logw, "bench: writing %d posts into %s\n", size, site)
@@ -122,9 +125,19 @@ func run(opts options, out, logw io.Writer) (err error) {
 			return fmt.Errorf("%d posts: %w", size, err)
 		}
 		results = append(results, r)
+		if opts.daemon {
+			d, err := benchDaemon(inkstone, site, size, logw)
+			if err != nil {
+				return fmt.Errorf("%d posts: daemon: %w", size, err)
+			}
+			daemons = append(daemons, d)
+		}
 	}
 
 	report(out, results, opts.runs)
+	if opts.daemon {
+		reportDaemon(out, daemons)
+	}
 	return nil
 }
 
