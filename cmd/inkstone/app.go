@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"inkstone/daemon/server"
 	"inkstone/generator/build"
 	"inkstone/internal/config"
 )
@@ -54,7 +55,7 @@ func (a *app) root() *cobra.Command {
 	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(a.buildCmd(), a.serveCmd(), a.daemonCmd(), a.checkCmd(), a.initCmd(), a.newCmd(), a.tokenCmd(), a.passwdCmd(), a.healthcheckCmd(), a.versionCmd())
+	root.AddCommand(a.buildCmd(), a.serveCmd(), a.daemonCmd(), a.checkCmd(), a.initCmd(), a.newCmd(), a.tokenCmd(), a.passwdCmd(), a.healthcheckCmd(), a.versionCmd(), a.searchCmd())
 	return root
 }
 
@@ -65,11 +66,12 @@ func (a *app) logger() (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", a.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	// Lines logged with a request's context carry its request_id.
 	switch a.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(a.stderr, opts)), nil
+		return slog.New(server.WithRequestID(slog.NewTextHandler(a.stderr, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(a.stderr, opts)), nil
+		return slog.New(server.WithRequestID(slog.NewJSONHandler(a.stderr, opts))), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: use text or json", a.logFormat)
 }
@@ -99,9 +101,12 @@ func (a *app) buildCmd() *cobra.Command {
 		Short: "Build the site into public/",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, _, err := a.builder()
+			b, log, err := a.builder()
 			if err != nil {
 				return err
+			}
+			if opt.Out == "" && !opt.Drafts {
+				b.Index = newSearchIndexer(b.Config, log, false)
 			}
 			sum, err := b.Full(cmd.Context(), opt)
 			if err != nil {

@@ -16,11 +16,13 @@ import (
 	"inkstone/daemon/gitsync"
 	"inkstone/daemon/indieauth"
 	"inkstone/daemon/media"
+	"inkstone/daemon/metrics"
 	"inkstone/daemon/micropub"
 	"inkstone/daemon/posts"
 	"inkstone/daemon/server"
 	"inkstone/generator/build"
 	"inkstone/generator/content"
+	"inkstone/generator/images"
 	"inkstone/internal/config"
 )
 
@@ -75,8 +77,16 @@ func (a *app) newWriteSide(cfg *config.Site, b *build.Builder, log *slog.Logger)
 		svc.Changed = func(c posts.Change) { ws.git.Queue(gitsync.Change{Path: c.Path, Message: c.Message}) }
 	}
 
+	photos := &images.Processor{CacheDir: images.CacheDir(cfg.StateDir()), MaxPixels: cfg.Media.MaxPixels, Log: log}
 	store := &media.Store{Dir: filepath.Join(cfg.ContentDir(), "media"), URLBase: cfg.AbsURL("/media/"),
-		MaxBytes: cfg.Micropub.MaxUploadBytes, Now: a.now}
+		MaxBytes: cfg.Micropub.MaxUploadBytes, Now: a.now, Images: photos, Log: log}
+	// Nothing is uploading yet: whatever temp files exist, a crash left.
+	if err := store.RemoveTemps(); err != nil {
+		return nil, err
+	}
+	if err := photos.RemoveTemps(); err != nil {
+		return nil, err
+	}
 	if ws.git != nil {
 		store.Saved = func(rel string) {
 			p := filepath.ToSlash(filepath.Join(cfg.Paths.Content, "media", rel))
@@ -145,6 +155,9 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	index := newSearchIndexer(cfg, log, true)
+	b.Index = index
+	defer index.Wait()
 	if sum, err := b.Full(ctx, build.Options{}); err != nil {
 		log.Error("build failed; serving the previous site until it is fixed", "err", multiline(err))
 	} else {
@@ -156,7 +169,12 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 		return err
 	}
 	defer ln.Close()
-	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws}
+	m := metrics.New()
+	if ws.git != nil {
+		ws.git.Failed = func(error) { m.GitFailed() }
+		ws.git.Pending = func(n int) { m.SetQueueDepth("git", n) }
+	}
+	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws, Metrics: m}
 	httpSrv := server.HTTPServer(srv.Handler(), log)
 	stop, err := a.background(&rebuilder{app: a, b: b, log: log}, ws)
 	if err != nil {
@@ -233,6 +251,10 @@ func (p postsAdapter) Source(ctx context.Context, url string) (*content.Post, er
 	return post, notFound(err)
 }
 
+func (p postsAdapter) Recent(ctx context.Context, limit, offset int) ([]*content.Post, error) {
+	return p.s.Recent(ctx, limit, offset)
+}
+
 func (p postsAdapter) Categories(ctx context.Context) ([]string, error) {
 	return p.s.Categories(ctx)
 }
@@ -251,16 +273,23 @@ type mediaAdapter struct {
 	max int64
 }
 
+// Save stores a file provisionally: micropub commits it once the post is
+// created, or discards it when the create fails.
 func (m mediaAdapter) Save(ctx context.Context, name string, r io.Reader) (string, error) {
-	url, err := m.s.Save(ctx, name, r)
-	var ue *media.UnsupportedError
-	switch {
-	case errors.Is(err, media.ErrTooLarge):
-		return "", &micropub.Error{Status: http.StatusRequestEntityTooLarge, Code: micropub.CodeInvalidRequest,
-			Description: fmt.Sprintf("the file %s is larger than %d bytes; send a smaller one", name, m.max)}
-	case errors.As(err, &ue):
-		return "", &micropub.Error{Status: http.StatusUnsupportedMediaType, Code: micropub.CodeUnsupportedMediaType,
-			Description: ue.Error()}
+	url, err := m.s.Stage(ctx, name, r)
+	if err == nil {
+		return url, nil
 	}
-	return url, err
+	var se *media.StatusError
+	if errors.As(media.Refusal(err, name, m.max), &se) {
+		code := micropub.CodeInvalidRequest
+		if se.Status == http.StatusUnsupportedMediaType {
+			code = micropub.CodeUnsupportedMediaType
+		}
+		return "", &micropub.Error{Status: se.Status, Code: code, Description: se.Description}
+	}
+	return "", err
 }
+
+func (m mediaAdapter) Commit(url string)  { m.s.Commit(url) }
+func (m mediaAdapter) Discard(url string) { m.s.Discard(url) }

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -15,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -460,5 +463,96 @@ func TestDaemonIndieAuthFlow(t *testing.T) {
 	}
 	if in := introspect(d.token, token); in["active"] != false {
 		t.Errorf("introspect after revoke = %v, want inactive", in)
+	}
+}
+
+// TestDaemonIndieAuthNativeApp: a phone app whose redirect URI is a
+// custom scheme signs in because its client metadata document lists
+// that URI; the consent screen names the app from the document, and a
+// redirect URI the document does not list is refused.
+func TestDaemonIndieAuthNativeApp(t *testing.T) {
+	const password = "correct horse battery staple"
+	const redirectURI = "com.example.notes:/callback"
+	var clientID string
+	var fetches atomic.Int32
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/client.json" {
+			http.NotFound(w, r)
+			return
+		}
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"client_id": %q, "client_name": "Notes for Phone", "logo_uri": "https://cdn.example/notes.png",
+			"redirect_uris": [%q]}`, clientID, redirectURI)
+	}))
+	defer app.Close()
+	clientID = app.URL + "/client.json"
+	d := startDaemonWithPassword(t, password)
+
+	rnd := make([]byte, 48)
+	if _, err := rand.Read(rnd); err != nil {
+		t.Fatal(err)
+	}
+	verifier := base64.RawURLEncoding.EncodeToString(rnd)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{
+		"response_type":         {"code"},
+		"client_id":             {clientID},
+		"redirect_uri":          {redirectURI},
+		"state":                 {"native-state"},
+		"scope":                 {"create"},
+		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"},
+	}
+	browser := &http.Client{
+		Jar:           &tlsBlindJar{cookies: map[string]*http.Cookie{}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+
+	refused := browse(t, browser, "GET", d.base+"/auth?"+with(q, "redirect_uri", "com.evil.notes:/callback").Encode(), nil)
+	if refused.status != http.StatusBadRequest || refused.header.Get("Location") != "" || !strings.Contains(refused.body, "the client does not list it") {
+		t.Fatalf("unlisted redirect_uri = %d Location %q, want 400 naming the problem:\n%s", refused.status, refused.header.Get("Location"), refused.body)
+	}
+
+	login := browse(t, browser, "GET", d.base+"/auth?"+q.Encode(), nil)
+	if login.status != 200 || !strings.Contains(login.body, "Notes for Phone") {
+		t.Fatalf("GET /auth = %d, want the login form naming the app:\n%s", login.status, login.body)
+	}
+	action, fields := formFields(t, login.body)
+	signedIn := browse(t, browser, "POST", d.local(t, action), with(fields, "action", "login", "password", password))
+	if signedIn.status != http.StatusSeeOther {
+		t.Fatalf("sign-in = %d:\n%s", signedIn.status, signedIn.body)
+	}
+	consent := browse(t, browser, "GET", d.local(t, signedIn.header.Get("Location")), nil)
+	for _, want := range []string{"<h1>Allow Notes for Phone?</h1>", `<img class="logo" src="https://cdn.example/notes.png"`, redirectURI} {
+		if !strings.Contains(consent.body, want) {
+			t.Errorf("consent page lacks %q:\n%s", want, consent.body)
+		}
+	}
+	if csp := consent.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("consent CSP = %q", csp)
+	}
+	action, fields = formFields(t, consent.body)
+	approved := browse(t, browser, "POST", d.local(t, action), with(fields, "action", "approve"))
+	loc, err := url.Parse(approved.header.Get("Location"))
+	if approved.status != http.StatusSeeOther || err != nil || loc.Scheme != "com.example.notes" || loc.Path != "/callback" ||
+		loc.Query().Get("state") != "native-state" || loc.Query().Get("code") == "" {
+		t.Fatalf("approve = %d Location %q, want 303 to %s with code and state", approved.status, approved.header.Get("Location"), redirectURI)
+	}
+
+	redeem := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "client_id": {clientID},
+		"redirect_uri": {redirectURI}, "code_verifier": {verifier}}
+	resp, tok := d.do(t, "POST", "/token", "application/x-www-form-urlencoded", strings.NewReader(redeem.Encode()), "")
+	token, _ := tok["access_token"].(string)
+	if resp.StatusCode != 200 || token == "" || tok["scope"] != "create" {
+		t.Fatalf("token = %d %v", resp.StatusCode, tok)
+	}
+	create := url.Values{"h": {"entry"}, "content": {"Posted from the native app."}}.Encode()
+	resp, body := d.do(t, "POST", "/micropub", "application/x-www-form-urlencoded", strings.NewReader(create), token)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create with the app's token = %d %v", resp.StatusCode, body)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("client metadata fetched %d times, want once (cached)", n)
 	}
 }

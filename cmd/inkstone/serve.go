@@ -45,6 +45,11 @@ func (a *app) serve(ctx context.Context, drafts bool, ready chan<- string) error
 	b.Config = b.Config.WithBaseURL(local)
 	cfg := b.Config
 	opt := build.Options{Drafts: drafts}
+	if !drafts {
+		index := newSearchIndexer(cfg, log, true)
+		b.Index = index
+		defer index.Wait()
+	}
 	if sum, err := b.Full(ctx, opt); err != nil {
 		// Keep serving the previous site; the next save may fix it.
 		log.Error("build failed", "err", multiline(err))

@@ -31,12 +31,17 @@ type Syncer struct {
 	Log    *slog.Logger
 	// Retry is the wait before retrying a failed commit or push.
 	Retry time.Duration
-	// Failures, when set, is called after each failed git run (metrics).
-	Failures func()
+	// Failed, when set, is called after each failed commit or push
+	// (metrics); the change stays queued and is retried.
+	Failed func(err error)
+	// Pending, when set, is called with the number of changes waiting
+	// for a commit whenever it changes (metrics).
+	Pending func(n int)
 
 	mu       sync.Mutex
 	pending  []Change
 	busy     bool // a batch is being committed
+	inflight int  // changes in that batch
 	wake     chan struct{}
 	identity []string // GIT_* variables when the repository has no user set
 }
@@ -62,7 +67,9 @@ func IsRepo(ctx context.Context, dir string) bool {
 func (s *Syncer) Queue(c Change) {
 	s.mu.Lock()
 	s.pending = append(s.pending, c)
+	n := len(s.pending) + s.inflight
 	s.mu.Unlock()
+	s.report(n)
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -102,6 +109,7 @@ func (s *Syncer) drain(ctx context.Context) {
 		batch := s.pending
 		s.pending = nil
 		s.busy = len(batch) > 0
+		s.inflight = len(batch)
 		s.mu.Unlock()
 		if len(batch) == 0 {
 			return
@@ -112,7 +120,10 @@ func (s *Syncer) drain(ctx context.Context) {
 			s.mu.Lock()
 			s.pending = append(batch, s.pending...)
 			s.busy = false
+			s.inflight = 0
+			n := len(s.pending)
 			s.mu.Unlock()
+			s.report(n)
 			select {
 			case <-ctx.Done():
 				return
@@ -128,7 +139,10 @@ func (s *Syncer) drain(ctx context.Context) {
 		}
 		s.mu.Lock()
 		s.busy = false
+		s.inflight = 0
+		n := len(s.pending)
 		s.mu.Unlock()
+		s.report(n)
 	}
 }
 
@@ -216,9 +230,16 @@ func (s *Syncer) git(ctx context.Context, args ...string) error {
 	return nil
 }
 
+// report passes the number of waiting changes to the Pending hook.
+func (s *Syncer) report(n int) {
+	if s.Pending != nil {
+		s.Pending(n)
+	}
+}
+
 func (s *Syncer) fail(what string, err error) {
 	s.Log.Warn("git "+what+" failed; will retry", "err", err)
-	if s.Failures != nil {
-		s.Failures()
+	if s.Failed != nil {
+		s.Failed(err)
 	}
 }

@@ -97,8 +97,11 @@ func TestCommitsEachChange(t *testing.T) {
 func TestPushFailureDoesNotLoseCommits(t *testing.T) {
 	dir := repo(t)
 	failures := 0
+	var lastErr error
+	var depths []int
 	s := New(dir, true, "nowhere", quiet)
-	s.Failures = func() { failures++ }
+	s.Failed = func(err error) { failures++; lastErr = err }
+	s.Pending = func(n int) { depths = append(depths, n) }
 	start(t, s)
 	write(t, dir, "content/x.md", "x")
 	s.Queue(Change{Path: "content/x.md", Message: "Create x"})
@@ -106,8 +109,12 @@ func TestPushFailureDoesNotLoseCommits(t *testing.T) {
 	if log := gitRun(t, dir, "log", "--format=%s"); !strings.Contains(log, "Create x") {
 		t.Errorf("commit missing after a failed push:\n%s", log)
 	}
-	if failures == 0 {
-		t.Error("push to a missing remote was not reported as a failure")
+	if failures == 0 || lastErr == nil || !strings.Contains(lastErr.Error(), "push") {
+		t.Errorf("push to a missing remote was not reported as a failure: %d, %v", failures, lastErr)
+	}
+	// One change waits, then none once committed.
+	if len(depths) < 2 || depths[0] != 1 || depths[len(depths)-1] != 0 {
+		t.Errorf("queue depths reported = %v, want 1 then 0", depths)
 	}
 }
 

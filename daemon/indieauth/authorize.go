@@ -35,8 +35,9 @@ type authRequest struct {
 	values   url.Values // the parameters, one value each
 	client   *url.URL
 	redirect *url.URL
-	scopes   []string // requested and supported
-	unknown  []string // requested, not supported: ignored
+	info     *ClientInfo // what the client publishes; nil when unknown
+	scopes   []string    // requested and supported
+	unknown  []string    // requested, not supported: ignored
 }
 
 func (a *authRequest) get(k string) string { return a.values.Get(k) }
@@ -53,7 +54,13 @@ type authError struct {
 
 // readAuthRequest checks an authorization request. On an error that can
 // be redirected, the returned request is usable for the redirect.
-func readAuthRequest(v url.Values) (*authRequest, *authError) {
+//
+// The client's information is read from its client_id URL: a redirect
+// URI on another scheme, host or port than the client_id (a native
+// app's custom scheme, say) is trusted only when the client lists it
+// there. For other clients the read is best effort, for the name and
+// logo on the consent screen.
+func (s *Server) readAuthRequest(ctx context.Context, v url.Values) (*authRequest, *authError) {
 	fatal := func(desc string) (*authRequest, *authError) {
 		return nil, &authError{code: CodeInvalidRequest, desc: desc}
 	}
@@ -73,11 +80,28 @@ func readAuthRequest(v url.Values) (*authRequest, *authError) {
 		return fatal("The client_id " + problem + ".")
 	}
 	a.client = client
-	redirect, problem := parseRedirectURI(a.get("redirect_uri"), client)
+	redirect, sameSite, problem := parseRedirectURI(a.get("redirect_uri"), client)
 	if problem != "" {
 		return fatal("The redirect_uri " + problem + ".")
 	}
 	a.redirect = redirect
+	info, err := s.Clients.Fetch(ctx, a.get("client_id"))
+	switch {
+	case sameSite:
+		if err != nil {
+			s.Log.InfoContext(ctx, "client information not read", "client_id", a.get("client_id"), "err", err)
+		}
+	case err != nil:
+		s.Log.WarnContext(ctx, "client information not read", "client_id", a.get("client_id"), "err", errors.Unwrap(err), "problem", err)
+		return fatal(fmt.Sprintf("The redirect_uri %s is not on the client's own site %s, and this server could not read the client's information to check it: %s. Ask the app's developer to fix this.",
+			a.get("redirect_uri"), origin(client), err))
+	case !info.allows(redirect.String()) && !info.allows(a.get("redirect_uri")):
+		return fatal(fmt.Sprintf("The redirect_uri %s is not on the client's own site %s, and the client does not list it. The app must publish it at %s: in redirect_uris of its JSON client metadata, or as <link rel=\"redirect_uri\" href=\"...\">.",
+			a.get("redirect_uri"), origin(client), a.get("client_id")))
+	}
+	if err == nil {
+		a.info = info
+	}
 
 	back := func(code, desc string) (*authRequest, *authError) {
 		return a, &authError{redirect: true, code: code, desc: desc}
@@ -138,20 +162,38 @@ func parseClientID(s string) (*url.URL, string) {
 	return u, ""
 }
 
-// parseRedirectURI checks a redirect URI: an absolute http(s) URL on the
-// client's own scheme, host and port. Other redirect URIs would need the
-// client's published redirect_uri list, which this server does not fetch:
-// it refuses them.
-func parseRedirectURI(s string, client *url.URL) (*url.URL, string) {
-	u, problem := parseHTTPURL(s)
-	if problem != "" {
-		return nil, problem
+// parseRedirectURI checks a redirect URI: an absolute URL without user
+// info or fragment. sameSite says it is on the client's own scheme, host
+// and port; any other (another host, a native app's custom scheme) must
+// be listed by the client. It returns a problem to show, or "".
+func parseRedirectURI(s string, client *url.URL) (u *url.URL, sameSite bool, problem string) {
+	if s == "" {
+		return nil, false, "is missing"
 	}
-	if u.Scheme != client.Scheme || !strings.EqualFold(u.Host, client.Host) {
-		return nil, fmt.Sprintf("%s is not on the client's own site %s://%s, so this server cannot trust it", s, client.Scheme, client.Host)
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, false, "is not a URL"
+	case u.Scheme == "":
+		return nil, false, "must be an absolute URL"
+	case u.User != nil:
+		return nil, false, "must not contain a user name or password"
+	case strings.Contains(s, "#"):
+		return nil, false, "must not contain a fragment"
+	case slices.Contains(unsafeSchemes, u.Scheme):
+		return nil, false, "must not be a " + u.Scheme + ": URL"
+	case (u.Scheme == "http" || u.Scheme == "https") && (u.Host == "" || u.Opaque != ""):
+		return nil, false, "must be an absolute URL"
 	}
-	return u, ""
+	return u, u.Scheme == client.Scheme && strings.EqualFold(u.Host, client.Host), ""
 }
+
+// unsafeSchemes are never redirect targets: a browser would run them or
+// read local data, not hand them to an app.
+var unsafeSchemes = []string{"javascript", "data", "vbscript", "file", "blob", "about", "filesystem", "view-source"}
+
+// origin is a URL's scheme and host, for messages.
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // parseHTTPURL checks what client_id and redirect_uri share: an absolute
 // http(s) URL without user info or fragment. It returns a problem, or "".
@@ -187,7 +229,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizePost(w, r)
 		return
 	}
-	req, aerr := readAuthRequest(r.URL.Query())
+	req, aerr := s.readAuthRequest(r.Context(), r.URL.Query())
 	if aerr != nil {
 		s.authFail(w, r, req, aerr)
 		return
@@ -212,7 +254,7 @@ func (s *Server) authorizePost(w http.ResponseWriter, r *http.Request) {
 		s.redeemProfile(w, form)
 		return
 	}
-	req, aerr := readAuthRequest(form)
+	req, aerr := s.readAuthRequest(r.Context(), form)
 	if aerr != nil {
 		s.authFail(w, r, req, aerr)
 		return
@@ -251,18 +293,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authRequest,
 	ip := s.ClientIP(r)
 	wait, ok := s.limiter.begin(ip, s.Now())
 	if !ok {
-		s.Log.Warn("sign-in refused: too many failures", "ip", ip, "wait", wait)
+		s.Log.WarnContext(r.Context(), "sign-in refused: too many failures", "ip", ip, "wait", wait)
 		s.renderTooMany(w, wait)
 		return
 	}
 	good := s.checkPassword(r.Context(), hash, password)
 	s.limiter.end(ip, s.Now(), good)
 	if !good {
-		s.Log.Warn("sign-in failed", "ip", ip)
+		s.Log.WarnContext(r.Context(), "sign-in failed", "ip", ip)
 		s.renderLogin(w, http.StatusUnauthorized, req, nonce, "That password is not right.")
 		return
 	}
-	s.Log.Info("owner signed in", "ip", ip)
+	s.Log.InfoContext(r.Context(), "owner signed in", "ip", ip)
 	// A new nonce at sign-in: a nonce planted before it (session
 	// fixation) is worthless after.
 	nonce = randomString()
@@ -303,11 +345,11 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authReques
 		Expires:     s.Now().Add(s.CodeTTL),
 	}, s.Now())
 	if err != nil {
-		s.Log.Error("issue authorization code", "err", err)
+		s.Log.ErrorContext(r.Context(), "issue authorization code", "err", err)
 		s.renderError(w, http.StatusServiceUnavailable, "Try again", "The server could not issue an authorization code just now.")
 		return
 	}
-	s.Log.Info("authorization code issued", "client_id", req.get("client_id"), "scope", strings.Join(granted, " "))
+	s.Log.InfoContext(r.Context(), "authorization code issued", "client_id", req.get("client_id"), "scope", strings.Join(granted, " "))
 	s.redirectBack(w, r, req, http.StatusSeeOther, url.Values{"code": {code}})
 }
 

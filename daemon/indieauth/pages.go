@@ -36,6 +36,7 @@ button.secondary{background:#fff;color:#1a4d8f}
 button:focus,input:focus{outline:3px solid #f5a623;outline-offset:2px}
 .error{color:#a30000;font-weight:600}
 .note{color:#555;font-size:.9rem}
+.logo{float:right;max-width:64px;max-height:64px;margin:0 0 .5rem .5rem}
 </style>
 </head>
 <body>
@@ -63,7 +64,8 @@ button:focus,input:focus{outline:3px solid #f5a623;outline-offset:2px}
 {{template "foot" .}}{{end}}
 
 {{define "consent"}}{{template "head" .}}
-<h1>Allow {{.Client}}?</h1>
+{{if .Logo}}<img class="logo" src="{{.Logo}}" alt="" width="64" height="64">
+{{end}}<h1>Allow {{.Client}}?</h1>
 <p><strong>{{.Client}}</strong> wants to sign you in as <strong>{{.Me}}</strong>{{if .Scopes}} and asks for these permissions. Untick any you do not want to give{{end}}.</p>
 <form method="post" action="{{.Action}}">
 {{template "hidden" .}}
@@ -101,6 +103,7 @@ type pageData struct {
 	Lang, Site, Title string
 	Me                string
 	Client, ClientID  string
+	Logo              string // a checked http(s) URL, or ""
 	RedirectURI       string
 	Action            string
 	Hidden            []hiddenField
@@ -122,6 +125,12 @@ func (s *Server) basePage(title string) pageData {
 func (s *Server) requestPage(title string, req *authRequest, nonce string) pageData {
 	d := s.basePage(title)
 	d.Client = req.client.Host
+	if ci := req.info; ci != nil {
+		if ci.Name != "" {
+			d.Client = ci.Name
+		}
+		d.Logo = httpURL(nil, ci.Logo)
+	}
 	d.ClientID = req.get("client_id")
 	d.RedirectURI = req.get("redirect_uri")
 	d.Action = s.url(PathAuth)
@@ -145,7 +154,8 @@ func (s *Server) renderLogin(w http.ResponseWriter, status int, req *authRequest
 }
 
 func (s *Server) renderConsent(w http.ResponseWriter, req *authRequest, nonce string) {
-	d := s.requestPage("Allow "+req.client.Host+"?", req, nonce)
+	d := s.requestPage("", req, nonce)
+	d.Title = "Allow " + d.Client + "?"
 	for _, sc := range Scopes {
 		if slices.Contains(req.scopes, sc.Name) {
 			d.Scopes = append(d.Scopes, sc)
@@ -191,7 +201,8 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 	h.Set("Cache-Control", "no-store")
 	// No form-action: browsers apply it to the redirect after a form
 	// post, which goes to the client's site.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
+	// Images for a client's logo only: http(s), never data: or scripts.
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -8,6 +8,10 @@
 //     CheckPassword), approves a client's scopes, and the client trades
 //     the code for a token with PKCE S256. Its plain http.Handlers are
 //     listed by Routes for the caller's router.
+//   - Clients: reads what a client publishes at its client_id URL (JSON
+//     metadata, or h-app and rel=redirect_uri), bounded and guarded
+//     against reaching private addresses, for the consent screen and
+//     for redirect URIs on other hosts or custom schemes.
 //   - Verifier: authenticates Micropub and media requests by bearer
 //     token, against the local store or an external token endpoint, and
 //     checks scopes.
@@ -98,6 +102,10 @@ type Server struct {
 	// the last X-Forwarded-For entry when the peer is a loopback or
 	// private address (the reverse proxy), else the peer address.
 	ClientIP func(*http.Request) string
+	// Clients reads what a client publishes at its client_id URL: its
+	// name and logo for the consent screen, and the redirect URIs it
+	// allows on other hosts or custom schemes (native apps).
+	Clients *Clients
 
 	cfg     *config.Site
 	tokens  *Tokens
@@ -131,6 +139,7 @@ func NewServer(cfg *config.Site, tokens *Tokens) (*Server, error) {
 		CodeTTL:    DefaultCodeTTL,
 		SessionTTL: DefaultSessionTTL,
 		ClientIP:   DefaultClientIP,
+		Clients:    NewClients(),
 		cfg:        cfg,
 		tokens:     tokens,
 		key:        key,
@@ -317,7 +326,7 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.codes.exchanged(form.Get("code"), tok.ID)
-	s.Log.Info("token issued", "id", tok.ID, "client_id", c.ClientID, "scope", tok.Scope())
+	s.Log.InfoContext(r.Context(), "token issued", "id", tok.ID, "client_id", c.ClientID, "scope", tok.Scope())
 	resp := TokenResponse{
 		AccessToken: secret,
 		TokenType:   "Bearer",

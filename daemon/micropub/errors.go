@@ -98,7 +98,7 @@ func (h *Handler) classify(r *http.Request, err error) *Error {
 	case errors.As(err, &big):
 		return tooLarge("the request body", big.Limit)
 	}
-	h.logger().Error("micropub request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.logger().ErrorContext(r.Context(), "micropub request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	return &Error{Status: http.StatusInternalServerError, Code: CodeServerError,
 		Description: "the server could not complete the request; try again later"}
 }

@@ -150,6 +150,35 @@ func (f *fakePosts) Source(_ context.Context, url string) (*content.Post, error)
 	return f.load(url)
 }
 
+// Recent lists the stored posts as the real write path does: newest
+// first, deleted ones left out, each with its url property.
+func (f *fakePosts) Recent(_ context.Context, limit, offset int) ([]*content.Post, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("recent %d %d", limit, offset)
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []*content.Post
+	for u := range f.files {
+		if f.deleted[u] {
+			continue
+		}
+		p, err := f.load(u)
+		if err != nil {
+			return nil, err
+		}
+		if p.Properties == nil {
+			p.Properties = map[string]any{}
+		}
+		p.Properties["url"] = []any{u}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *content.Post) int { return b.Date.Compare(a.Date) })
+	out = out[min(offset, len(out)):]
+	return out[:min(limit, len(out))], nil
+}
+
 func (f *fakePosts) Categories(context.Context) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -36,6 +37,10 @@ type Posts interface {
 	Undelete(ctx context.Context, url string) error
 	// Source returns the post at url, deleted or not.
 	Source(ctx context.Context, url string) (*content.Post, error)
+	// Recent returns up to limit posts, newest first, after skipping
+	// offset of them: drafts included, deleted posts left out. Each
+	// post's Properties["url"] holds its permalink.
+	Recent(ctx context.Context, limit, offset int) ([]*content.Post, error)
 	// Categories lists the tags in use.
 	Categories(ctx context.Context) ([]string, error)
 }
@@ -56,6 +61,15 @@ type Auth interface {
 // error is a 500.
 type MediaStore interface {
 	Save(ctx context.Context, name string, r io.Reader) (url string, err error)
+}
+
+// MediaStager is a MediaStore whose saved files stay provisional until
+// the post is created: Commit keeps a file, Discard takes it back (the
+// store removes it unless it was stored before the request or another
+// request still uses it).
+type MediaStager interface {
+	Commit(url string)
+	Discard(url string)
 }
 
 // Target is a syndication target offered to clients (q=syndicate-to).
@@ -137,7 +151,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	if r.MultipartForm != nil {
 		defer func() {
 			if err := r.MultipartForm.RemoveAll(); err != nil {
-				h.logger().Warn("remove multipart temporary files", "err", err)
+				h.logger().WarnContext(r.Context(), "remove multipart temporary files", "err", err)
 			}
 		}()
 	}
@@ -168,7 +182,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		h.WriteError(w, r, err)
 	case req.action == actionDelete || req.action == actionUndelete:
-		h.logger().Info("micropub "+req.action, "url", req.url)
+		h.logger().InfoContext(r.Context(), "micropub "+req.action, "url", req.url)
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
@@ -254,13 +268,27 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, req *request, d
 			return tooLarge(f.prop+" file "+show(f.file.Filename), limit)
 		}
 	}
-	urls := make([]string, len(req.files))
-	for i, f := range req.files {
+	urls := make([]string, 0, len(req.files))
+	created := false
+	if st, ok := h.Media.(MediaStager); ok {
+		// A create that fails takes back the files it stored, so none is
+		// left without a post.
+		defer func() {
+			for _, u := range urls {
+				if created {
+					st.Commit(u)
+				} else {
+					st.Discard(u)
+				}
+			}
+		}()
+	}
+	for _, f := range req.files {
 		u, err := h.save(r.Context(), f)
 		if err != nil {
 			return err
 		}
-		urls[i] = u
+		urls = append(urls, u)
 	}
 	p, err := req.post(urls)
 	if err != nil {
@@ -278,7 +306,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, req *request, d
 	if err != nil {
 		return err
 	}
-	h.logger().Info("micropub create", "url", permalink, "draft", p.Draft)
+	created = true
+	h.logger().InfoContext(r.Context(), "micropub create", "url", permalink, "draft", p.Draft)
 	w.Header().Set("Location", location(permalink))
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -306,7 +335,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, req *request) e
 	if err != nil {
 		return err
 	}
-	h.logger().Info("micropub update", "url", req.url, "permalink", permalink)
+	h.logger().InfoContext(r.Context(), "micropub update", "url", req.url, "permalink", permalink)
 	if permalink != "" && !sameURL(permalink, req.url) {
 		// Micropub §3.4.2: an update that moves the post is a 201.
 		w.Header().Set("Location", location(permalink))
@@ -354,9 +383,21 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Listing bounds for q=source without url.
+const (
+	DefaultSourceLimit = 20
+	MaxSourceLimit     = 100
+	maxSourceOffset    = 1_000_000
+)
+
 // source answers q=source: the post's properties, all or those asked for
-// with properties[].
+// with properties[]; without url, a page of recent posts.
 func (h *Handler) source(w http.ResponseWriter, r *http.Request, q url.Values) {
+	want := slices.Concat(q["properties[]"], q["properties"])
+	if !q.Has("url") {
+		h.sourceList(w, r, q, want)
+		return
+	}
 	u := strings.TrimSpace(q.Get("url"))
 	if err := checkURL(u); err != nil {
 		h.WriteError(w, r, err)
@@ -368,18 +409,65 @@ func (h *Handler) source(w http.ResponseWriter, r *http.Request, q url.Values) {
 		return
 	}
 	props := PropertiesOf(p)
-	want := slices.Concat(q["properties[]"], q["properties"])
 	if len(want) == 0 {
 		writeJSON(w, http.StatusOK, map[string]any{"type": []string{"h-entry"}, "properties": props})
 		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"properties": pick(props, want)})
+}
+
+// sourceList answers q=source without url, as Indiekit and GoBlog do:
+// {"items": [...]} of recent posts, newest first, each with its url.
+func (h *Handler) sourceList(w http.ResponseWriter, r *http.Request, q url.Values, want []string) {
+	limit, err := intParam(q, "limit", DefaultSourceLimit, 1, MaxSourceLimit)
+	if err != nil {
+		h.WriteError(w, r, err)
+		return
+	}
+	offset, err := intParam(q, "offset", 0, 0, maxSourceOffset)
+	if err != nil {
+		h.WriteError(w, r, err)
+		return
+	}
+	list, err := h.Posts.Recent(r.Context(), limit, offset)
+	if err != nil {
+		h.WriteError(w, r, err)
+		return
+	}
+	items := make([]map[string]any, 0, len(list))
+	for _, p := range list {
+		props := PropertiesOf(p)
+		if len(want) > 0 {
+			props = pick(props, want)
+		}
+		items = append(items, map[string]any{"type": []string{"h-entry"}, "properties": props})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// pick keeps the properties named in want.
+func pick(props Properties, want []string) Properties {
 	some := Properties{}
 	for _, name := range want {
 		if vals, ok := props[name]; ok {
 			some[name] = vals
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"properties": some})
+	return some
+}
+
+// intParam reads an optional whole-number query parameter within
+// [lo, hi], def when absent.
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	if !q.Has(name) {
+		return def, nil
+	}
+	s := strings.TrimSpace(q.Get(name))
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, invalid("%s=%s is not valid; send a whole number from %d to %d, or leave it out", name, show(s), lo, hi)
+	}
+	return n, nil
 }
 
 // filterCategories keeps the categories containing filter, ignoring case:

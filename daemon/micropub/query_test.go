@@ -3,7 +3,9 @@ package micropub
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,7 +115,6 @@ func TestQueryErrors(t *testing.T) {
 		{name: "no token", req: req{method: http.MethodGet, target: "/micropub?q=config"}, status: 401, code: "unauthorized", desc: "no access token"},
 		{name: "no q", req: get(""), status: 400, code: "invalid_request", desc: "q is missing; ask for q=config, q=source"},
 		{name: "unknown q", req: get("q=everything"), status: 400, code: "invalid_request", desc: `q="everything" is not supported`},
-		{name: "source without url", req: get("q=source"), status: 400, code: "invalid_request", desc: "url is missing"},
 		{name: "source of no post", req: get("q=source&url=" + urlQuery(site+"/2020/01/none/")), status: 400, code: "invalid_request", desc: "no post at that URL"},
 		{name: "source, url not a URL", req: get("q=source&url=x"), status: 400, code: "invalid_request", desc: "not the URL of a post"},
 		{name: "source of an unreadable file", req: get("q=source&url=" + urlQuery(site+"/x/")),
@@ -140,5 +141,115 @@ func TestHead(t *testing.T) {
 	r.method = http.MethodHead
 	if w := e.do(t, r); w.Code != http.StatusOK {
 		t.Errorf("HEAD q=config: %d", w.Code)
+	}
+}
+
+// TestSourceList covers q=source without url: recent posts, newest first.
+func TestSourceList(t *testing.T) {
+	cases := []struct {
+		name  string
+		query string
+		call  string   // the Recent call the handler makes
+		want  []string // expected items by content, newest first
+		props []string // expected property names of each item
+	}{
+		{"defaults", "q=source", "recent 20 0", []string{"third", "second", "first"}, []string{"content", "published", "url"}},
+		{"limit", "q=source&limit=2", "recent 2 0", []string{"third", "second"}, nil},
+		{"limit and offset", "q=source&limit=2&offset=2", "recent 2 2", []string{"first"}, nil},
+		{"offset past the end", "q=source&offset=10", "recent 20 10", []string{}, nil},
+		{"largest limit", "q=source&limit=100", "recent 100 0", []string{"third", "second", "first"}, nil},
+		{"some properties", "q=source&properties[]=content&properties[]=url", "recent 20 0", []string{"third", "second", "first"}, []string{"content", "url"}},
+		{"property no post has", "q=source&properties[]=rsvp", "recent 20 0", nil, []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			urls := map[string]string{}
+			for i, c := range []string{"first", "second", "third", "deleted"} {
+				urls[c] = e.posts.put(t, fmt.Sprintf(`{"content": [%q], "published": ["2025-04-0%dT08:00:00Z"]}`, c, i+1))
+			}
+			e.posts.deleted[urls["deleted"]] = true
+			w := e.do(t, get(tc.query))
+			if w.Code != http.StatusOK {
+				t.Fatalf("status = %d: %s", w.Code, w.Body)
+			}
+			if got := e.posts.calls[len(e.posts.calls)-1]; got != tc.call {
+				t.Errorf("call = %q, want %q", got, tc.call)
+			}
+			var body struct {
+				Items []struct {
+					Type       []string       `json:"type"`
+					Properties map[string]any `json:"properties"`
+				} `json:"items"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatal(err)
+			}
+			if body.Items == nil {
+				t.Fatalf("no items array in %s", w.Body)
+			}
+			if tc.want != nil {
+				var got []string
+				for _, it := range body.Items {
+					c, _ := it.Properties["content"].([]any)
+					u, _ := it.Properties["url"].([]any)
+					if len(c) != 1 || len(u) != 1 {
+						t.Fatalf("item %v lacks content or url", it.Properties)
+					}
+					got = append(got, c[0].(string))
+					if u[0] != urls[c[0].(string)] {
+						t.Errorf("url of %q = %v, want %s", c[0], u[0], urls[c[0].(string)])
+					}
+				}
+				if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+					t.Errorf("items = %v, want %v", got, tc.want)
+				}
+			}
+			for _, it := range body.Items {
+				if len(it.Type) != 1 || it.Type[0] != "h-entry" {
+					t.Errorf("type = %v, want [h-entry]", it.Type)
+				}
+				if tc.props == nil {
+					continue
+				}
+				var names []string
+				for k := range it.Properties {
+					names = append(names, k)
+				}
+				slices.Sort(names)
+				if strings.Join(names, ",") != strings.Join(tc.props, ",") {
+					t.Errorf("properties = %v, want %v", names, tc.props)
+				}
+			}
+		})
+	}
+}
+
+func TestSourceListErrors(t *testing.T) {
+	cases := []struct {
+		name, query string
+		err         error
+		status      int
+		code, desc  string
+	}{
+		{"limit zero", "q=source&limit=0", nil, 400, "invalid_request", `limit="0" is not valid; send a whole number from 1 to 100`},
+		{"limit too large", "q=source&limit=101", nil, 400, "invalid_request", "from 1 to 100"},
+		{"limit not a number", "q=source&limit=ten", nil, 400, "invalid_request", `limit="ten" is not valid`},
+		{"limit empty", "q=source&limit=", nil, 400, "invalid_request", "limit"},
+		{"negative offset", "q=source&offset=-1", nil, 400, "invalid_request", `offset="-1" is not valid; send a whole number from 0`},
+		{"offset not a number", "q=source&offset=1.5", nil, 400, "invalid_request", "offset"},
+		{"empty url", "q=source&url=", nil, 400, "invalid_request", "url is missing"},
+		{"listing fails", "q=source", errors.New("disk on fire"), 500, "server_error", "could not complete"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.posts.err = tc.err
+			w := e.do(t, get(tc.query))
+			wantError(t, w, tc.status, tc.code, tc.desc)
+			if strings.Contains(w.Body.String(), "disk on fire") {
+				t.Error("internal error echoed to the client")
+			}
+		})
 	}
 }

@@ -1,6 +1,6 @@
 // Package server is the daemon's HTTP front: gorilla/mux routes, request
-// logging with request IDs, panic recovery, health checks and timeouts.
-// The handlers themselves come from the feature packages.
+// logging with request IDs, panic recovery, health checks, metrics and
+// timeouts. The handlers themselves come from the feature packages.
 package server
 
 import (
@@ -18,7 +18,12 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"inkstone/daemon/metrics"
 )
+
+// MetricsPath is where Prometheus scrapes the daemon.
+const MetricsPath = "/metrics"
 
 // Route is one endpoint.
 type Route struct {
@@ -45,13 +50,22 @@ type Server struct {
 	Routes []Route
 	Checks []Check
 	Auth   Authorizer // may be nil: details are never shown then
+	// Metrics, when set, counts every request and serves MetricsPath to
+	// direct loopback callers and authenticated ones.
+	Metrics *metrics.Metrics
 }
 
 // Handler builds the router with every route and the middleware.
 func (s *Server) Handler() http.Handler {
+	log := slog.New(WithRequestID(s.Log.Handler()))
 	r := mux.NewRouter()
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/health/ready", s.ready).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/health/ready", func(w http.ResponseWriter, req *http.Request) { s.ready(w, req, log) }).
+		Methods(http.MethodGet, http.MethodHead)
+	if s.Metrics != nil {
+		r.Use(s.Metrics.Middleware)
+		r.Handle(MetricsPath, s.guardMetrics(s.Metrics.Handler())).Methods(http.MethodGet, http.MethodHead)
+	}
 	for _, rt := range s.Routes {
 		var route *mux.Route
 		if rt.Prefix {
@@ -63,15 +77,48 @@ func (s *Server) Handler() http.Handler {
 			route.Methods(rt.Methods...)
 		}
 	}
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	r.NotFoundHandler = s.Metrics.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusNotFound, map[string]string{"error": "not_found",
 			"error_description": "no daemon endpoint at this path"})
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	}))
+	r.MethodNotAllowedHandler = s.Metrics.Middleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request",
 			"error_description": "this endpoint does not accept that method"})
+	}))
+	// Recovery inside the logging, so a panic's line and the 500's
+	// request line both carry the request ID.
+	return logRequests(log, recoverPanics(log, r))
+}
+
+// guardMetrics lets through a direct request from the machine itself (a
+// local Prometheus or curl) or one with a valid token. A request that came
+// through the reverse proxy also arrives from loopback, so one carrying
+// forwarding headers needs the token.
+func (s *Server) guardMetrics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if directLoopback(r) || (s.Auth != nil && s.Auth.Authenticated(r)) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		WriteJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden",
+			"error_description": "metrics are served only to the machine itself or with a valid token (Authorization: Bearer ...)"})
 	})
-	return s.recover(s.logRequests(r))
+}
+
+// directLoopback reports whether r comes from a loopback address with no
+// sign of having passed through a proxy.
+func directLoopback(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "X-Real-IP", "Forwarded"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // HTTPServer wraps h with the timeouts every server must set.
@@ -113,7 +160,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 }
 
 // ready runs every check; details only for an authenticated caller.
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ready(w http.ResponseWriter, r *http.Request, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	status := http.StatusOK
@@ -122,7 +169,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		if err := c.Fn(ctx); err != nil {
 			status = http.StatusServiceUnavailable
 			details[c.Name] = err.Error()
-			s.Log.Warn("readiness check failed", "check", c.Name, "err", err)
+			log.WarnContext(r.Context(), "readiness check failed", "check", c.Name, "err", err)
 		} else {
 			details[c.Name] = "ok"
 		}
@@ -158,13 +205,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-type ctxKey struct{}
-
-// RequestID returns the request's ID, set by the logging middleware.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
-}
 
 type recorder struct {
 	http.ResponseWriter
@@ -191,35 +231,50 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer (flush, deadlines).
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logRequests gives each request an ID (X-Request-ID from a trusted proxy,
-// else a new one) and logs one line per request.
-func (s *Server) logRequests(next http.Handler) http.Handler {
+// logRequests gives each request an ID (X-Request-ID from a trusted proxy
+// when it is short and plain, else a new one) and logs one line per
+// request; log adds the ID to every line logged with the request's context.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
-		if id == "" || len(id) > 64 {
+		if !validRequestID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		r = r.WithContext(ContextWithRequestID(r.Context(), id))
 		rec := &recorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		s.Log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+		log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond))
 	})
 }
 
-// recover turns a panic into a logged 500 instead of a dropped connection.
-func (s *Server) recover(next http.Handler) http.Handler {
+// validRequestID accepts the IDs proxies generate (hex, UUIDs) and
+// nothing that could disguise itself in a log line.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// recoverPanics turns a panic into a logged 500 instead of a dropped connection.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic", "request_id", RequestID(r.Context()), "path", r.URL.Path, "panic", v)
+				log.ErrorContext(r.Context(), "panic", "path", r.URL.Path, "panic", v)
 				WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error",
 					"error_description": "the server failed; try again"})
 			}

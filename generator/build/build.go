@@ -11,6 +11,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -22,6 +23,7 @@ import (
 	"inkstone/generator/markdown"
 	"inkstone/generator/publish"
 	"inkstone/generator/render"
+	"inkstone/generator/search"
 	"inkstone/generator/site"
 	"inkstone/internal/config"
 	"inkstone/themes"
@@ -63,10 +65,19 @@ type Builder struct {
 	Now      func() time.Time
 
 	// mu makes builds take turns: publish is the one writer to public/.
+	// Index, when set, is given every searchable post after each build
+	// that publishes: the bleve index that `inkstone search` reads.
+	Index Indexer
+
 	mu sync.Mutex
 	st *state // the last successful build; nil before the first
 	// stale is set when the config changed: the next build must be Full.
 	stale bool
+}
+
+// Indexer keeps a search index in step with the site.
+type Indexer interface {
+	Sync(ctx context.Context, docs []search.Doc) error
 }
 
 // New returns a Builder for cfg with its own Markdown renderer.
@@ -103,6 +114,8 @@ type output struct {
 	// key hashes everything the output is rendered from; an output whose
 	// key is the one it had in the last build is not rendered again.
 	key uint64
+	// keep marks an output known to be on disk already, never rendered.
+	keep bool
 	// render returns the file's bytes. It may write them into buf, which
 	// is empty and is reused once the bytes are published.
 	render func(buf *bytes.Buffer) ([]byte, error)
@@ -146,6 +159,7 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 	old := b.st
 	if old != nil {
 		st.pub = old.pub // its cached manifest
+		st.images = maps.Clone(old.images)
 	}
 	for _, p := range snap.Posts {
 		src := &source{post: p}
@@ -232,6 +246,11 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, err
 	}
 	phase("markdown")
+	if err := b.processImages(ctx, st); err != nil {
+		return Summary{}, err
+	}
+	b.attachPhotos(st, entries)
+	phase("images")
 	s, err := site.Assemble(entries)
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
@@ -241,16 +260,39 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	if err := b.clashes(outs); err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
-	todo := outs
-	if !all {
-		todo = nil
-		for _, o := range outs {
-			if k, ok := st.keys[o.path]; !ok || k != o.key || o.key == 0 {
+	phase("assemble")
+	docs := searchDocs(s)
+	if full || st.search == nil {
+		if st.search, err = search.NewStatic(b.Config.Language); err != nil {
+			return Summary{}, fmt.Errorf("search: %w", err)
+		}
+	}
+	files, err := st.search.Update(ctx, docs)
+	if err != nil {
+		st.search = nil
+		return Summary{}, fmt.Errorf("search: %w", err)
+	}
+	// From here a failure must not leave the last build's state thinking
+	// these search files were published.
+	defer func() {
+		if b.st != st && b.st != nil {
+			b.st.search = nil
+		}
+	}()
+	outs = append(outs, searchOutputs(st, files)...)
+	todo := make([]output, 0, len(outs))
+	for _, o := range outs {
+		switch {
+		case o.keep:
+		case all || o.key == 0:
+			todo = append(todo, o)
+		default:
+			if k, ok := st.keys[o.path]; !ok || k != o.key {
 				todo = append(todo, o)
 			}
 		}
 	}
-	phase("assemble")
+	phase("search")
 
 	if st.pub == nil || st.pub.Dir != st.out || st.pub.StateDir != b.Config.StateDir() {
 		st.pub = &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
@@ -281,6 +323,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	b.st = st
 	if full {
 		b.stale = false
+	}
+	if b.Index != nil {
+		if err := b.Index.Sync(ctx, docs); err != nil && b.Log != nil {
+			// The site is published; only `inkstone search` lags.
+			b.Log.Warn("search index not updated", "err", err)
+		}
 	}
 	sum := Summary{Posts: len(entries), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
 	for _, o := range outs {

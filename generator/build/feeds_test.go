@@ -70,7 +70,7 @@ func TestFeeds(t *testing.T) {
 			// The article's relative link and image are absolute in feeds,
 			// where there is no page URL to resolve them against.
 			content := f.Items[0].Content
-			for _, want := range []string{`href="https://example.com/about/"`, `src="https://example.com/media/harbour.jpg"`} {
+			for _, want := range []string{`href="https://example.com/about/"`, `src="https://example.com/media/harbour.svg"`} {
 				if !strings.Contains(content, want) {
 					t.Errorf("article content lacks %s:\n%s", want, content)
 				}
@@ -130,7 +130,7 @@ func TestFeedItemsAreValid(t *testing.T) {
 func TestFeedsCarryPhotos(t *testing.T) {
 	s := newSite(t)
 	s.Build(build.Options{})
-	photos := []string{baseURL + "media/harbour.jpg", "https://cdn.example.net/boats.jpg"}
+	photos := []string{baseURL + "media/harbour.svg", "https://cdn.example.net/boats.jpg"}
 	for _, rel := range feedFiles {
 		f := parseFeed(t, s, rel)
 		for _, it := range f.Items {

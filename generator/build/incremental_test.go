@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"inkstone/generator/build"
+	"inkstone/internal/sitetest"
 )
 
 func TestUnchangedBuildWritesNothing(t *testing.T) {
@@ -22,10 +23,12 @@ func TestUnchangedBuildWritesNothing(t *testing.T) {
 		t.Errorf("first build wrote %d files, public/ holds %d", first.Written, len(before))
 	}
 	// 8 listed posts, the unlisted one and about.md; 5 feeds (RSS, Atom,
-	// JSON Feed, sitemap, robots.txt); 2 media and 2 theme files.
-	if first.Posts != 10 || first.Feeds != 5 || first.Files != 4 || first.Pages != len(s.HTMLFiles()) ||
+	// JSON Feed, sitemap, robots.txt); 2 media and 3 theme files, and the
+	// search index.
+	index := len(searchFiles(before))
+	if first.Posts != 10 || first.Feeds != 5 || first.Files != 5+index || index < 3 || first.Pages != len(s.HTMLFiles()) ||
 		first.Pages+first.Feeds+first.Files != first.Written {
-		t.Errorf("first build: %+v; want 10 posts, %d pages, 5 feeds, 4 files", first, len(s.HTMLFiles()))
+		t.Errorf("first build: %+v; want 10 posts, %d pages, 5 feeds, %d files", first, len(s.HTMLFiles()), 5+index)
 	}
 
 	second := s.Build(build.Options{})
@@ -54,10 +57,13 @@ Morning tea on the balcony, the first warm day of the year.
 	sum := s.Build(build.Options{})
 	after := s.Tree()
 
+	// The search index replaces the shards the edit touches: new names.
+	added, removed := searchChurn(before, after)
 	var changed []string
 	for rel, a := range after {
 		b, ok := before[rel]
 		switch {
+		case !ok && strings.HasPrefix(rel, "search/"):
 		case !ok:
 			t.Errorf("%s was added", rel)
 		case string(a.Data) != string(b.Data):
@@ -70,11 +76,11 @@ Morning tea on the balcony, the first warm day of the year.
 		}
 	}
 	sort.Strings(changed)
-	if len(after) != len(before) {
-		t.Errorf("public/ went from %d to %d files", len(before), len(after))
+	if len(after)-added != len(before)-removed {
+		t.Errorf("public/ went from %d to %d files", len(before)-removed, len(after)-added)
 	}
-	if sum.Written != len(changed) || sum.Removed != 0 || sum.Unchanged != len(after)-len(changed) {
-		t.Errorf("summary %+v; want %d written, %d unchanged, 0 removed", sum, len(changed), len(after)-len(changed))
+	if sum.Written != len(changed)+added || sum.Removed != removed || sum.Unchanged != len(after)-len(changed)-added {
+		t.Errorf("summary %+v; want %d written, %d unchanged, %d removed", sum, len(changed)+added, len(after)-len(changed)-added, removed)
 	}
 	// The post itself, the lists that show it and its neighbours' links.
 	for _, rel := range []string{
@@ -86,7 +92,7 @@ Morning tea on the balcony, the first warm day of the year.
 		}
 	}
 	// Nothing about the edited post reaches these.
-	for _, rel := range []string{"about/index.html", "2024/10/nice-post/index.html", "tags/links/index.html", "sitemap.xml", "media/harbour.jpg"} {
+	for _, rel := range []string{"about/index.html", "2024/10/nice-post/index.html", "tags/links/index.html", "sitemap.xml", "media/harbour.svg"} {
 		if before[rel].Info == nil || !os.SameFile(before[rel].Info, after[rel].Info) || !after[rel].ModTime.Equal(old) {
 			t.Errorf("%s was rewritten", rel)
 		}
@@ -133,16 +139,17 @@ func TestDeletedSourceRemovesOutputs(t *testing.T) {
 	}
 
 	// Media go too.
-	s.Remove("content/media/harbour.jpg")
+	s.Remove("content/media/harbour.svg")
 	s.Build(build.Options{})
-	if s.Exists("media/harbour.jpg") {
-		t.Error("media/harbour.jpg is still there after its source was removed")
+	if s.Exists("media/harbour.svg") {
+		t.Error("media/harbour.svg is still there after its source was removed")
 	}
 }
 
 func TestRenamedTagRemovesOldTagPage(t *testing.T) {
 	s := newSite(t)
 	s.Build(build.Options{})
+	before := s.Tree()
 	if !s.Exists("tags/photography/index.html") {
 		t.Fatal("tags/photography/ missing after the first build")
 	}
@@ -150,7 +157,7 @@ func TestRenamedTagRemovesOldTagPage(t *testing.T) {
 date: 2025-01-20T16:45:00+01:00
 tags: [photos]
 photo:
-  - url: /media/harbour.jpg
+  - url: /media/harbour.svg
     alt: The harbour at dusk
   - url: https://cdn.example.net/boats.jpg
     alt: Boats in a row
@@ -164,8 +171,8 @@ Two from the harbour this evening.
 	if !s.Exists("tags/photos/index.html") {
 		t.Error("tags/photos/ is missing")
 	}
-	if sum.Removed != 1 {
-		t.Errorf("removed %d files, want 1 (the old tag page)", sum.Removed)
+	if _, removed := searchChurn(before, s.Tree()); sum.Removed-removed != 1 {
+		t.Errorf("removed %d files besides search shards, want 1 (the old tag page)", sum.Removed-removed)
 	}
 	if got := string(s.Read("tags/index.html")); strings.Contains(got, "photography") || !strings.Contains(got, "/tags/photos/") {
 		t.Errorf("tags/index.html does not list the renamed tag:\n%s", got)
@@ -221,4 +228,31 @@ func TestOutOption(t *testing.T) {
 	if s.Exists("2024/08/tools/index.html") {
 		t.Error("the removed post is still in public/")
 	}
+}
+
+// searchFiles lists the files of the static search index in a tree.
+func searchFiles(tree map[string]sitetest.File) []string {
+	var out []string
+	for rel := range tree {
+		if strings.HasPrefix(rel, "search/") && rel != "search/index.html" {
+			out = append(out, rel)
+		}
+	}
+	return out
+}
+
+// searchChurn counts the search index files a build added and removed:
+// its shards are named by their content, so a changed one is replaced.
+func searchChurn(before, after map[string]sitetest.File) (added, removed int) {
+	for _, rel := range searchFiles(after) {
+		if _, ok := before[rel]; !ok {
+			added++
+		}
+	}
+	for _, rel := range searchFiles(before) {
+		if _, ok := after[rel]; !ok {
+			removed++
+		}
+	}
+	return added, removed
 }

@@ -124,7 +124,7 @@ func TestMicroformatsPost(t *testing.T) {
 			content: "Morning coffee on the balcony", category: []string{"coffee", "morning"}},
 		{rel: "2025/01/harbour-photos/", published: "2025-01-20T16:45:00+01:00",
 			content: "Two from the harbour", category: []string{"photography"},
-			photos: []photo{{baseURL + "media/harbour.jpg", "The harbour at dusk"}, {"https://cdn.example.net/boats.jpg", "Boats in a row"}}},
+			photos: []photo{{baseURL + "media/harbour.svg", "The harbour at dusk"}, {"https://cdn.example.net/boats.jpg", "Boats in a row"}}},
 		{rel: "2024/12/smörgåstårta/", name: "Smörgåstårta för alla", published: "2024-12-24T12:00:00Z",
 			content: "Rätt gott!", category: []string{"food", "baking"}},
 		{rel: "2024/11/static-sites/", published: "2024-11-05T12:00:00Z", content: "plain files",
@@ -215,8 +215,8 @@ func checkAuthor(t *testing.T, card *microformats.Microformat) {
 	if got := strs(card, "url"); len(got) == 0 || got[0] != baseURL {
 		t.Errorf("h-card url = %q, want %s first", got, baseURL)
 	}
-	if got := strs(card, "photo"); !slices.Equal(got, []string{baseURL + "media/tess.jpg"}) {
-		t.Errorf("h-card photo = %q, want [%smedia/tess.jpg]", got, baseURL)
+	if got := strs(card, "photo"); !slices.Equal(got, []string{baseURL + "media/tess.svg"}) {
+		t.Errorf("h-card photo = %q, want [%smedia/tess.svg]", got, baseURL)
 	}
 }
 

@@ -206,6 +206,7 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	}
 	page("404.html", "404", &render.Page{Kind: "404", Title: "Not found", URL: "/404.html", Tags: s.Tags},
 		newKey(st.seed, "404").tags(s.Tags).years(s.Years))
+	b.searchPage(st, s, page)
 
 	outs = append(outs, b.feeds(st, s)...)
 	for _, a := range rend.Assets() {
@@ -215,6 +216,10 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	}
 	contentDir := c.ContentDir()
 	for f, fk := range st.files {
+		if img, ok := st.images[f]; ok {
+			outs = append(outs, imageOutputs(st, filepath.ToSlash(filepath.Join(c.Paths.Content, f)), img)...)
+			continue
+		}
 		f := f
 		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
 		outs = append(outs, output{path: f, kind: kindFile, src: src, key: newKey(st.seed, "file").num(int(fk)).sum(),

@@ -16,6 +16,7 @@ import (
 	"inkstone/generator/content"
 	"inkstone/generator/markdown"
 	"inkstone/generator/publish"
+	"inkstone/generator/search"
 	"inkstone/generator/render"
 	"inkstone/generator/site"
 )
@@ -27,6 +28,7 @@ type state struct {
 	out     string
 	pattern site.Pattern // permalinks
 	pub     *publish.Publisher
+	search  *search.Static // the browser's index; nil to make afresh
 	rend    *render.Renderer
 	info    *render.Info
 	// footerYear is the newest year's URL, which every page's footer
@@ -44,6 +46,7 @@ type state struct {
 	// pending are content paths whose change a failed build did not
 	// apply; the next build tries them again.
 	pending map[string]bool
+	images map[string]image // processed content images, by content path
 	// urls maps the permalink of every dated post, drafts and deleted
 	// ones included, to its content path, for the write path's lookups.
 	urls map[string]string
@@ -72,6 +75,10 @@ func (st *state) clone() *state {
 	c.files = make(map[string]uint64, len(st.files)+1)
 	for k, v := range st.files {
 		c.files[k] = v
+	}
+	c.images = make(map[string]image, len(st.images))
+	for k, v := range st.images {
+		c.images[k] = v
 	}
 	c.urls = make(map[string]string, len(st.urls)+1)
 	for k, v := range st.urls {

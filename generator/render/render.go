@@ -23,7 +23,7 @@ import (
 
 // Pages are the theme templates a build needs; each is parsed together
 // with templates/base.html and every templates/partials/*.html.
-var Pages = []string{"post", "page", "list", "tags", "year", "404"}
+var Pages = []string{"post", "page", "list", "tags", "year", "404", "search"}
 
 // Info is the site-wide data every template sees as .Site.
 type Info struct {
@@ -81,7 +81,7 @@ func (p *Page) prepare() {
 	s := p.Site
 	title := p.title()
 	switch {
-	case p.Kind == "home" && (p.Pager == nil || p.Pager.Page <= 1):
+	case p.Kind == "home" && (p.Pager == nil || p.Pager.Page == 0):
 		p.DocTitle = s.Title
 	case p.Title != "" && p.Title == s.Title:
 		p.DocTitle = s.Title
@@ -133,11 +133,13 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// Pager links the pages of a paginated list.
+// Pager links the pages of a paginated list. Archive pages are numbered
+// from the oldest (see site.Paginate), and no page shows how many there
+// are, so that a new post leaves every archive page as it was.
 type Pager struct {
-	Page, Pages int
-	PrevURL     string // newer posts; empty on page 1
-	NextURL     string // older posts; empty on the last page
+	Page    int    // 0 on the list's first page, else the archive page's number
+	PrevURL string // newer posts; empty on the first page
+	NextURL string // older posts; empty on the oldest page
 }
 
 // Asset is a static theme file to publish.
@@ -151,6 +153,7 @@ type Renderer struct {
 	templates map[string]*template.Template
 	assets    []Asset
 	css       string
+	scripts   map[string]string // script name → root-relative fingerprinted URL
 	bufs      sync.Pool
 	fragments sync.Map // fragmentKey -> template.HTML, see cached
 }
@@ -167,7 +170,7 @@ func New(fsys fs.FS, extraCSS string) (*Renderer, error) {
 	}
 	for _, name := range Pages {
 		file := "templates/" + name + ".html"
-		t := template.New(name).Funcs(funcs).Funcs(template.FuncMap{"cached": r.cached(name)})
+		t := template.New(name).Funcs(funcs).Funcs(template.FuncMap{"cached": r.cached(name), "script": r.Script})
 		for _, f := range append(shared, file) {
 			src, err := fs.ReadFile(fsys, f)
 			if err != nil {
@@ -218,6 +221,17 @@ func (r *Renderer) loadStatic(fsys fs.FS, extraCSS string) error {
 			rel = "style." + hex.EncodeToString(sum[:])[:10] + ".css"
 			r.css = "/" + rel
 		}
+		// Scripts at the top of static/ are fingerprinted too: pages
+		// name them through Script, so they can be cached forever.
+		if path.Ext(rel) == ".js" && !strings.Contains(rel, "/") {
+			sum := sha256.Sum256(data)
+			name := rel
+			rel = strings.TrimSuffix(rel, ".js") + "." + hex.EncodeToString(sum[:])[:10] + ".js"
+			if r.scripts == nil {
+				r.scripts = map[string]string{}
+			}
+			r.scripts[name] = "/" + rel
+		}
 		r.assets = append(r.assets, Asset{Path: rel, Data: data})
 		return nil
 	})
@@ -228,6 +242,11 @@ func (r *Renderer) Assets() []Asset { return r.assets }
 
 // Stylesheet is the root-relative URL of the fingerprinted stylesheet.
 func (r *Renderer) Stylesheet() string { return r.css }
+
+// Script is the root-relative URL of the fingerprinted script name (a file
+// at the top of static/, such as "search.js"); templates call it as
+// {{script "search.js"}}. It is "" when the theme has no such script.
+func (r *Renderer) Script(name string) string { return r.scripts[name] }
 
 // Render executes the named page template.
 func (r *Renderer) Render(name string, p *Page) ([]byte, error) {

@@ -37,6 +37,7 @@ type Site struct {
 	Paths      Paths     `toml:"paths"`
 	Feeds      Feeds     `toml:"feeds"`
 	Micropub   Micropub  `toml:"micropub"`
+	Media      Media     `toml:"media"`
 	Auth       Auth      `toml:"auth"`
 	Git        Git       `toml:"git"`
 	Server     Server    `toml:"server"`
@@ -84,6 +85,14 @@ type Micropub struct {
 	MaxUploadBytes int64         `toml:"max_upload_bytes"`
 	SyndicateTo    []SyndicateTo `toml:"syndicate_to"`
 	PostTypes      []string      `toml:"post_types"`
+}
+
+// Media configures photo processing, for uploads and for images under
+// content/ alike.
+type Media struct {
+	// MaxPixels is the largest image accepted, in pixels (width × height),
+	// checked from the header before decoding.
+	MaxPixels int `toml:"max_pixels"`
 }
 
 // SyndicateTo is one syndication target offered to Micropub clients.
@@ -143,6 +152,7 @@ func Default() Site {
 			MaxUploadBytes: 20 << 20,
 			PostTypes:      []string{"note", "article", "photo", "reply", "like", "repost", "bookmark"},
 		},
+		Media:  Media{MaxPixels: 50_000_000},
 		Git:    Git{Remote: "origin"},
 		Server: Server{Addr: "127.0.0.1:8080"},
 		Navigation: []NavLink{
@@ -458,6 +468,9 @@ func (c *Site) validate(raw []byte, fromEnv map[string]string) []error {
 	}
 	if c.Micropub.MaxUploadBytes < 1024 {
 		bad("micropub.max_upload_bytes", "is below 1024", "use at least 1024 bytes under [micropub]")
+	}
+	if c.Media.MaxPixels < 1_000_000 || c.Media.MaxPixels > 500_000_000 {
+		bad("media.max_pixels", fmt.Sprintf("%d is out of range", c.Media.MaxPixels), "use a number of pixels from 1000000 to 500000000 under [media], e.g. 50000000")
 	}
 	if c.Theme == "" || strings.ContainsAny(c.Theme, `/\`) || c.Theme == ".." || c.Theme == "." {
 		bad("theme", fmt.Sprintf("%q is not a theme folder name", c.Theme), `use theme = "default" or a folder name under themes/`)

@@ -152,6 +152,9 @@ max_body_bytes = 2048
 max_upload_bytes = 10485760
 post_types = ["note", "photo"]
 
+[media]
+max_pixels = 24000000
+
 [[micropub.syndicate_to]]
 uid = "https://mastodon.example/@someone"
 name = "Mastodon"
@@ -212,6 +215,7 @@ func TestLoadFullFile(t *testing.T) {
 			},
 			PostTypes: []string{"note", "photo"},
 		},
+		Media:  Media{MaxPixels: 24000000},
 		Auth:   Auth{PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", TokenEndpoint: "https://tokens.example/token"},
 		Git:    Git{Commit: true, Push: true, Remote: "upstream"},
 		Server: Server{Addr: "0.0.0.0:9000"},
@@ -374,6 +378,8 @@ func TestLoadInvalidValues(t *testing.T) {
 		{"feeds.items as dotted key", "feeds.items = 0\n", 1, "feeds.items", "out of range", "[feeds]"},
 		{"micropub body limit", "[micropub]\nmax_body_bytes = 10\n", 2, "micropub.max_body_bytes", "below 1024", "[micropub]"},
 		{"micropub upload limit", "[micropub]\nmax_upload_bytes = 0\n", 2, "micropub.max_upload_bytes", "below 1024", "[micropub]"},
+		{"media.max_pixels too small", "[media]\nmax_pixels = 1000\n", 2, "media.max_pixels", "1000 is out of range", "[media]"},
+		{"media.max_pixels too big", "[media]\nmax_pixels = 900000000\n", 2, "media.max_pixels", "out of range", "[media]"},
 		{"theme with slash", "theme = \"../evil\"\n", 1, "theme", "not a theme folder name", "theme ="},
 		{"theme dot dot", "theme = \"..\"\n", 1, "theme", "not a theme folder name", "theme ="},
 		{"theme empty", "theme = \"\"\n", 1, "theme", "not a theme folder name", "theme ="},

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"inkstone/generator/content"
+	"inkstone/generator/markdown"
+	"inkstone/generator/render"
+	"inkstone/generator/search"
+	"inkstone/generator/site"
+	"inkstone/internal/config"
+)
+
+// searchDocs reads the site's posts as the build indexes them.
+func searchDocs(t *testing.T, dir string) []search.Doc {
+	t.Helper()
+	cfg, err := config.Load(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := (&content.Store{Dir: filepath.Join(dir, "content")}).LoadAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := markdown.New()
+	var docs []search.Doc
+	for _, p := range snap.Posts {
+		if !p.Listed(false) || p.Kind != content.KindPost {
+			continue
+		}
+		res, err := md.Markdown([]byte(p.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, search.Doc{Key: p.Path, Version: strconv.FormatUint(p.Version, 16),
+			URL: site.URLFor(p, site.Pattern(cfg.Permalink)), Title: p.Title, Label: markdown.Summary(res.Text, 60), Text: res.Text,
+			Summary: markdown.Summary(res.Text, 200), Tags: p.Tags, Type: string(p.EffectiveType()), Date: p.Date})
+	}
+	return docs
+}
+
+// ensureSearch writes the search page and static index into public/ when
+// the build did not (the files the build writes are used as they are).
+func ensureSearch(t *testing.T, base, dir string, docs []search.Doc) {
+	t.Helper()
+	resp, err := http.Get(base + "/search/meta.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return
+	}
+	pub := filepath.Join(dir, "public")
+	st, err := search.NewStatic("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := st.Update(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(rel string, data []byte) {
+		p := filepath.Join(pub, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		write(f.Path, f.Data)
+	}
+	r, err := render.New(os.DirFS("../../themes/default"), markdown.CSS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range r.Assets() {
+		write(a.Path, a.Data)
+	}
+	page, err := r.Render("search", &render.Page{Site: &render.Info{Title: "Site", BaseURL: base + "/", Stylesheet: r.Stylesheet()},
+		Kind: "search", Title: "Search", URL: "/search/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("search/index.html", page)
+}
+
+// ensureIndex syncs the bleve index in the state folder when the build
+// did not.
+func ensureIndex(t *testing.T, dir string, docs []search.Doc) {
+	t.Helper()
+	cfg, err := config.Load(dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(cfg.StateDir(), "search")
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	ix, err := search.OpenIndex(path, cfg.Language)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Sync(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cliSearch runs `inkstone search --json` in-process and returns the URLs found.
+func cliSearch(t *testing.T, dir string, args ...string) []searchJSON {
+	t.Helper()
+	var out, errs strings.Builder
+	a := newApp(&out, &errs, nil)
+	root := a.root()
+	root.SetArgs(append([]string{"search", "--site", dir, "--json", "--limit", "100"}, args...))
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("inkstone search %q: %v\n%s", args, err, errs.String())
+	}
+	var res []searchJSON
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("inkstone search --json: %v\n%s", err, out.String())
+	}
+	return res
+}
+
+// gzipResponse compresses what the file server writes.
+type gzipResponse struct {
+	http.ResponseWriter
+	zw *gzip.Writer
+}
+
+func (g *gzipResponse) WriteHeader(code int) {
+	g.Header().Del("Content-Length")
+	g.Header().Set("Content-Encoding", "gzip")
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipResponse) Write(b []byte) (int, error) { return g.zw.Write(b) }
+
+// serveGzip serves dir on 127.0.0.1 as a static host does: gzip-compressed.
+func serveGzip(t *testing.T, dir string) string {
+	t.Helper()
+	files := http.FileServer(http.Dir(dir))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			files.ServeHTTP(w, r)
+			return
+		}
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		files.ServeHTTP(&gzipResponse{ResponseWriter: w, zw: zw}, r)
+	}))
+	srv.Config.ReadHeaderTimeout = 10 * time.Second
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// buildSite runs `inkstone build` in-process.
+func buildSite(t *testing.T, dir string) {
+	t.Helper()
+	var out strings.Builder
+	root := newApp(&out, &out, nil).root()
+	root.SetArgs([]string{"build", "--site", dir, "--log-level", "warn"})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("inkstone build: %v\n%s", err, out.String())
+	}
+}
+
+// searchCase is one query of the table the browser and `inkstone search`
+// both answer.
+type searchCase struct {
+	q, tag, typ string
+	min         int  // results expected at least
+	mark        bool // a result shows a matched word highlighted
+}
+
+var searchCases = []searchCase{
+	{q: "gotland", min: 2, mark: true},
+	{q: "riding", min: 2, mark: true},          // stemmed: ride, rides, riding
+	{q: "sourdough bread", min: 1, mark: true}, // two words, both required
+	{q: "crème brûlée", min: 1, mark: true},    // accents
+	{q: "gotl", min: 1},                        // prefix of the last word
+	{q: "gotland", typ: "article", min: 1},
+	{q: "ride", tag: "travel", min: 1},
+	{q: "the ", min: 0}, // a stop word alone finds nothing
+}
+
+func (c searchCase) page() string {
+	v := url.Values{}
+	v.Set("q", c.q)
+	if c.tag != "" {
+		v.Set("tag", c.tag)
+	}
+	if c.typ != "" {
+		v.Set("type", c.typ)
+	}
+	return "/search/?" + v.Encode()
+}
+
+func (c searchCase) args() []string {
+	var args []string
+	if c.tag != "" {
+		args = append(args, "--tag", c.tag)
+	}
+	if c.typ != "" {
+		args = append(args, "--type", c.typ)
+	}
+	return append(args, "--", c.q)
+}
+
+func TestBrowserSearch(t *testing.T) {
+	ctx, problems := browser(t)
+	dir := exampleSite(t)
+	buildSite(t, dir)
+	base := serveGzip(t, filepath.Join(dir, "public"))
+	docs := searchDocs(t, dir)
+	ensureSearch(t, base, dir, docs)
+	ensureIndex(t, dir, docs)
+
+	var mu sync.Mutex
+	var bytes float64
+	var fetched []string
+	urls := map[network.RequestID]string{}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *network.EventResponseReceived:
+			mu.Lock()
+			urls[e.RequestID] = e.Response.URL
+			mu.Unlock()
+		case *network.EventLoadingFinished:
+			mu.Lock()
+			defer mu.Unlock()
+			// The page, its stylesheet and script, and the index: not
+			// the images a theme may put on every page.
+			u := strings.TrimPrefix(urls[e.RequestID], base)
+			if strings.HasSuffix(u, ".css") || strings.HasSuffix(u, ".js") || strings.HasSuffix(u, ".json") || strings.HasPrefix(u, "/search/?") {
+				bytes += e.EncodedDataLength
+				fetched = append(fetched, fmt.Sprintf("%s %.0f", u, e.EncodedDataLength))
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := `document.getElementById("search-results").dataset.state === "done"`
+	open := func(path, ready string) {
+		t.Helper()
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := chromedp.Do(tctx, chromedp.Navigate(base+path))
+		if err == nil {
+			_, err = chromedp.Run(tctx, chromedp.Poll[bool](ready))
+		}
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+	}
+	hrefs := `Array.from(document.querySelectorAll("#search-results a")).map(a => a.getAttribute("href"))`
+
+	for _, c := range searchCases {
+		want := cliSearch(t, dir, c.args()...)
+		var wantURLs []string
+		for _, r := range want {
+			wantURLs = append(wantURLs, r.URL)
+		}
+		if len(want) < c.min {
+			t.Errorf("%+v: inkstone search finds %d, want at least %d", c, len(want), c.min)
+		}
+		// A cold cache for every query.
+		if _, err := chromedp.Call(ctx, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		bytes, fetched = 0, nil
+		mu.Unlock()
+		open(c.page(), done)
+		status := eval[string](t, ctx, `document.getElementById("search-status").textContent`)
+		if len(want) == 0 {
+			if !strings.HasPrefix(status, "No ") {
+				t.Errorf("%+v: page says %q, inkstone search finds nothing", c, status)
+			}
+		} else if w := strconv.Itoa(len(want)) + " result"; !strings.HasPrefix(status, w) {
+			t.Errorf("%+v: page says %q, inkstone search finds %d", c, status, len(want))
+		}
+		// All results, page by page, are the same set.
+		for eval[bool](t, ctx, `!document.getElementById("search-more").hidden`) {
+			n := len(eval[[]string](t, ctx, hrefs))
+			eval[bool](t, ctx, `document.getElementById("search-more").click(), true`)
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll("#search-results a").length > %d`, n))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := eval[[]string](t, ctx, hrefs)
+		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(wantURLs))) {
+			t.Errorf("%+v: the page shows %q, inkstone search finds %q", c, got, wantURLs)
+		}
+		if len(got) > 0 && got[0] != wantURLs[0] {
+			t.Errorf("%+v: the page ranks %s first, inkstone search %s", c, got[0], wantURLs[0])
+		}
+		if c.mark && eval[int](t, ctx, `document.querySelectorAll("#search-results mark").length`) == 0 {
+			t.Errorf("%+v: no matched word is highlighted", c)
+		}
+		mu.Lock()
+		t.Logf("%+v: %d results, %.0f bytes: %s", c, len(got), bytes, strings.Join(fetched, ", "))
+		limit := 50_000.0
+		if strings.Contains(c.q, " ") {
+			limit = 70_000
+		}
+		if bytes > limit {
+			t.Errorf("%+v: %.0f bytes transferred, want at most %.0f", c, bytes, limit)
+		}
+		mu.Unlock()
+	}
+
+	// Results as the reader types, the last word matched as a prefix.
+	open("/search/", `document.readyState === "complete"`)
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	_, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`document.getElementById("search-q").focus(), true`))
+	if err == nil {
+		err = chromedp.Do(tctx, chromedp.SendKeys("#search-q", "gotla"))
+	}
+	if err == nil {
+		_, err = chromedp.Run(tctx, chromedp.Poll[bool](`document.querySelectorAll("#search-results a").length > 0 && `+done))
+	}
+	cancel()
+	if err != nil {
+		t.Fatalf("type a query: %v", err)
+	}
+	if got := eval[[]string](t, ctx, hrefs); !slices.ContainsFunc(got, func(h string) bool { return strings.Contains(h, "gotland") }) {
+		t.Errorf("typing gotla shows %q", got)
+	}
+	if u := eval[string](t, ctx, `location.search`); u != "?q=gotla" {
+		t.Errorf("the address shows %q, want ?q=gotla", u)
+	}
+	// The keyboard moves from the box to the results.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("search-q").dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowDown", bubbles: true})), true`)); err != nil {
+		t.Fatal(err)
+	}
+	if tag := eval[string](t, ctx, `document.activeElement.closest("#search-results") ? "result" : document.activeElement.id`); tag != "result" {
+		t.Errorf("ArrowDown in the box focuses %q, want the first result", tag)
+	}
+
+	// Analysis in the script matches the build's.
+	an, err := search.NewAnalyzer("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"running", "runs", "happiness", "generously", "skies", "dying", "John's", "conditional", "hopping", "Crème", "tyres", "constructor"} {
+		got := eval[string](t, ctx, `window.inkstoneSearch.term(`+strconv.Quote(w)+`)`)
+		if terms := an.Terms(w); len(terms) != 1 || terms[0] != got {
+			t.Errorf("script analyses %q as %q, the build as %q", w, got, terms)
+		}
+	}
+
+	// Without JavaScript the page says so and links to the archives.
+	resp, err := http.Get(base + "/search/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "Search needs JavaScript") || !strings.Contains(string(body), `href="/tags/"`) {
+		t.Error("the search page has no fallback for readers without JavaScript")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("console errors: %q", p)
+	}
+}

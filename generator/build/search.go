@@ -1,0 +1,57 @@
+package build
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"inkstone/generator/render"
+	"inkstone/generator/search"
+	"inkstone/generator/site"
+)
+
+// searchDocs lists the posts search finds: the listed ones, as feeds do.
+func searchDocs(s *site.Site) []search.Doc {
+	docs := make([]search.Doc, len(s.Posts))
+	for i, e := range s.Posts {
+		d := &docs[i]
+		d.Key = e.Post.Path
+		// Stable from one run to the next, for the bleve index on disk:
+		// the file's hash and the URL the config gives it.
+		d.Version = strconv.FormatUint(e.Post.Version, 36) + " " + e.URL
+		d.URL = e.URL
+		d.Title = e.Post.Title
+		d.Label = e.Label
+		d.Text = e.Text
+		d.Summary = e.Summary
+		d.Type = string(e.Type)
+		d.Date = e.Post.Date
+		for _, t := range e.Tags {
+			d.Tags = append(d.Tags, t.Name)
+		}
+	}
+	return docs
+}
+
+// searchOutputs turns the static index's files into outputs: those with
+// bytes are written, the others are on disk already.
+func searchOutputs(st *state, files []search.File) []output {
+	outs := make([]output, 0, len(files))
+	for _, f := range files {
+		f := f
+		if f.Data == nil {
+			outs = append(outs, output{path: f.Path, kind: kindFile, keep: true, key: st.keys[f.Path]})
+			continue
+		}
+		outs = append(outs, output{path: f.Path, kind: kindFile, key: newKey(st.seed, "search").bytes(f.Data).sum(),
+			render: func(*bytes.Buffer) ([]byte, error) { return f.Data, nil }})
+	}
+	return outs
+}
+
+// searchPage plans /search/, whose form works without the index.
+func (b *Builder) searchPage(st *state, s *site.Site, page func(string, string, *render.Page, *key)) {
+	page("search/index.html", "search", &render.Page{Kind: "search", Title: "Search", URL: "/search/",
+		Description: fmt.Sprintf("Search the posts on %s", b.Config.Title), Tags: s.Tags},
+		newKey(st.seed, "search-page").tags(s.Tags).years(s.Years))
+}

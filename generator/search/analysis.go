@@ -1,0 +1,229 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	// Each registers the analyzer named by its language code.
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/da"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/no"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ro"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/tr"
+)
+
+// The analyzers this package registers in its index mappings.
+const (
+	// analyzerEnglish is bleve's "en" chain with the Snowball English
+	// (Porter2) stemmer in place of the original Porter one: the
+	// browser's script implements Porter2, so both ends stem alike.
+	analyzerEnglish = "inkstone_en"
+	// analyzerPlain splits words and lower-cases them, for languages
+	// without a bleve analyzer.
+	analyzerPlain = "inkstone_plain"
+)
+
+// Analysis modes of the static index, as meta.json names them for the script.
+const (
+	modeEnglish = "en"
+	modePlain   = "plain"
+)
+
+// newMapping returns an index mapping with this package's analyzers
+// registered; its default analyzer is the one for language.
+func newMapping(language string) (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(analyzerEnglish, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName},
+	}); err != nil {
+		return nil, fmt.Errorf("search: register %s analyzer: %w", analyzerEnglish, err)
+	}
+	if err := m.AddCustomAnalyzer(analyzerPlain, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{lowercase.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("search: register %s analyzer: %w", analyzerPlain, err)
+	}
+	m.DefaultAnalyzer = bleveAnalyzerFor(m, language)
+	return m, nil
+}
+
+// baseLanguage is the primary subtag of a language tag: "en-GB" → "en".
+func baseLanguage(language string) string {
+	l := strings.ToLower(strings.TrimSpace(language))
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	if l == "" {
+		return "en"
+	}
+	return l
+}
+
+// bleveAnalyzerFor names the bleve index's analyzer for language: bleve's
+// own for the language when it has one, else the plain one.
+func bleveAnalyzerFor(m *mapping.IndexMappingImpl, language string) string {
+	l := baseLanguage(language)
+	if l == "en" {
+		return analyzerEnglish
+	}
+	if a := m.AnalyzerNamed(l); a != nil {
+		return l
+	}
+	return analyzerPlain
+}
+
+// staticMode is the static index's analysis for language: the script
+// stems English only, so other languages get the plain analysis there.
+func staticMode(language string) string {
+	if baseLanguage(language) == "en" {
+		return modeEnglish
+	}
+	return modePlain
+}
+
+// Analyzer turns text into index terms the way the static index and the
+// script do. It caches stems: most words of a site recur often.
+type Analyzer struct {
+	tokenizer analysis.Tokenizer
+	filters   []analysis.TokenFilter // all but the stemmer
+	stemmer   analysis.TokenFilter   // nil for no stemming
+	stems     sync.Map               // word → stem
+}
+
+// NewAnalyzer returns the static index's analyzer for language.
+func NewAnalyzer(language string) (*Analyzer, error) {
+	m, err := newMapping(language)
+	if err != nil {
+		return nil, err
+	}
+	name := analyzerPlain
+	if staticMode(language) == modeEnglish {
+		name = analyzerEnglish
+	}
+	return analyzerNamed(m, name)
+}
+
+// analyzerNamed wraps the analyzer registered in m as name.
+func analyzerNamed(m *mapping.IndexMappingImpl, name string) (*Analyzer, error) {
+	a, ok := m.AnalyzerNamed(name).(*analysis.DefaultAnalyzer)
+	if !ok || a == nil {
+		return nil, fmt.Errorf("search: analyzer %s is not registered", name)
+	}
+	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters}
+	if name == analyzerEnglish && len(an.filters) > 0 {
+		an.stemmer = an.filters[len(an.filters)-1]
+		an.filters = an.filters[:len(an.filters)-1]
+	}
+	return an, nil
+}
+
+// Terms returns the index terms of text in order, repeats included.
+func (an *Analyzer) Terms(text string) []string {
+	if text == "" {
+		return nil
+	}
+	ts := an.tokenizer.Tokenize([]byte(text))
+	for _, f := range an.filters {
+		ts = f.Filter(ts)
+	}
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if len(t.Term) == 0 || !utf8.Valid(t.Term) {
+			continue
+		}
+		out = append(out, an.stem(t))
+	}
+	return out
+}
+
+// stem returns the stem of t's term.
+func (an *Analyzer) stem(t *analysis.Token) string {
+	if an.stemmer == nil {
+		return string(t.Term)
+	}
+	if s, ok := an.stems.Load(string(t.Term)); ok {
+		return s.(string)
+	}
+	word := string(t.Term)
+	one := an.stemmer.Filter(analysis.TokenStream{t})
+	s := string(one[0].Term)
+	an.stems.Store(word, s)
+	return s
+}
+
+// maxQueryBytes bounds the query text analysed; longer input is cut.
+const maxQueryBytes = 1000
+
+// maxQueryTerms bounds how many terms a query keeps.
+const maxQueryTerms = 16
+
+// ParsedQuery is a query's text as the index sees it.
+type ParsedQuery struct {
+	// Terms are the distinct analysed terms of the words, in query
+	// order, without the last word's when Prefix is set.
+	Terms []string
+	// Prefix is the last word lower-cased but not stemmed, when the text
+	// does not end in a space and the word has at least minPrefix
+	// letters. The last word then matches its own term, PrefixTerm, when
+	// the index has it, else the index's most frequent terms that start
+	// with Prefix.
+	Prefix     string
+	PrefixTerm string // "" for a stop word
+}
+
+// minPrefix is the shortest last word that is expanded as a prefix.
+const minPrefix = 3
+
+// maxExpansions is how many terms a prefix expands to at most.
+const maxExpansions = 3
+
+// ParseQuery analyses query text: bounded, split, lower-cased and stemmed
+// like the documents.
+func (an *Analyzer) ParseQuery(text string) ParsedQuery {
+	if len(text) > maxQueryBytes {
+		text = text[:maxQueryBytes]
+		for !utf8.ValidString(text) {
+			text = text[:len(text)-1]
+		}
+	}
+	var q ParsedQuery
+	words := an.tokenizer.Tokenize([]byte(text))
+	if n := len(words); n > 0 && words[n-1].End == len(text) && utf8.RuneCount(words[n-1].Term) >= minPrefix {
+		last := string(words[n-1].Term)
+		q.Prefix = strings.ToLower(last)
+		if ts := an.Terms(last); len(ts) > 0 {
+			q.PrefixTerm = ts[0]
+		}
+		text = text[:words[n-1].Start]
+	}
+	seen := map[string]bool{}
+	for _, t := range an.Terms(text) {
+		if !seen[t] && len(q.Terms) < maxQueryTerms {
+			seen[t] = true
+			q.Terms = append(q.Terms, t)
+		}
+	}
+	return q
+}
