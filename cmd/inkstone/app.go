@@ -96,21 +96,31 @@ func (a *app) builder() (*build.Builder, *slog.Logger, error) {
 
 func (a *app) buildCmd() *cobra.Command {
 	var opt build.Options
+	var noIndex bool
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Build the site into public/",
-		Args:  cobra.NoArgs,
+		Long: `Build the site into public/ (or --out): every page, the feeds, and the
+browser's search index under public/search/. It then brings the search index
+that ` + "`inkstone search`" + ` reads (in the state folder) up to date, unless
+--no-index says not to (a deploy that only publishes public/ needs no such
+index) or the build is of drafts or into another folder.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, log, err := a.builder()
 			if err != nil {
 				return err
 			}
-			if opt.Out == "" && !opt.Drafts {
+			if opt.Out == "" && !opt.Drafts && !noIndex {
 				b.Index = newSearchIndexer(b.Config, log, false)
 			}
+			start := time.Now()
 			sum, err := b.Full(cmd.Context(), opt)
 			if err != nil {
 				return multiline(err)
+			}
+			if b.Index != nil {
+				log.Info("search index for `inkstone search` updated", "took", (time.Since(start) - sum.Took).Round(time.Millisecond))
 			}
 			out := opt.Out
 			if out == "" {
@@ -122,6 +132,7 @@ func (a *app) buildCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opt.Out, "out", "", "output folder (default: the config's public folder)")
 	cmd.Flags().BoolVar(&opt.Drafts, "drafts", false, "include drafts")
+	cmd.Flags().BoolVar(&noIndex, "no-index", false, "do not update the search index that `inkstone search` reads")
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -158,22 +159,28 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 	index := newSearchIndexer(cfg, log, true)
 	b.Index = index
 	defer index.Wait()
-	if sum, err := b.Full(ctx, build.Options{}); err != nil {
+	m := metrics.New()
+	if ws.git != nil {
+		ws.git.Failed = func(error) { m.GitFailed() }
+		ws.git.Pending = func(n int) { m.SetQueueDepth("git", n) }
+	}
+	start := time.Now()
+	sum, err := b.Full(ctx, build.Options{})
+	m.ObserveBuild("full", time.Since(start), err)
+	if err != nil {
 		log.Error("build failed; serving the previous site until it is fixed", "err", multiline(err))
 	} else {
 		log.Info("built", "summary", sum.String())
 	}
+	// The first build's garbage (every page rendered once) is many times
+	// what the daemon keeps; give it back rather than hold it for minutes.
+	debug.FreeOSMemory()
 
 	ln, err := a.listen(cfg)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	m := metrics.New()
-	if ws.git != nil {
-		ws.git.Failed = func(error) { m.GitFailed() }
-		ws.git.Pending = func(n int) { m.SetQueueDepth("git", n) }
-	}
 	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws, Metrics: m}
 	httpSrv := server.HTTPServer(srv.Handler(), log)
 	stop, err := a.background(&rebuilder{app: a, b: b, log: log}, ws)

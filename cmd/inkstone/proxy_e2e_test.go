@@ -258,6 +258,7 @@ func TestReverseProxiesEndToEnd(t *testing.T) {
 		`inkstone_http_request_duration_seconds_count{route="/health"}`,
 		`inkstone_queue_depth{queue="git"}`,
 		`inkstone_git_failures_total 0`,
+		`inkstone_build_duration_seconds_count{kind="full"} 1`,
 	} {
 		if !strings.Contains(m.body, want) {
 			t.Errorf("daemon /metrics lacks %s", want)
@@ -283,8 +284,15 @@ func checkProxy(t *testing.T, d *daemonSite, base, name string, zstd bool) {
 	if cc := created.header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("daemon answer Cache-Control = %q, want no-store", cc)
 	}
-	if created.header.Get("X-Request-ID") == "" {
-		t.Error("the daemon's answer has no X-Request-ID")
+	// The proxy names each request (a UUID from Caddy, 32 hex digits
+	// from nginx) and the daemon logs under that name.
+	proxyID := regexp.MustCompile(`^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+	if id := created.header.Get("X-Request-ID"); !proxyID.MatchString(id) {
+		t.Errorf("the daemon's answer has X-Request-ID %q, not the proxy's", id)
+	}
+	spoofed := fetch(t, "GET", base+"/health", "", nil, map[string]string{"X-Request-ID": "chosen-by-the-client"})
+	if id := spoofed.header.Get("X-Request-ID"); !proxyID.MatchString(id) {
+		t.Errorf("a client's X-Request-ID reached the daemon: %q", id)
 	}
 	permalink := created.header.Get("Location")
 	if !strings.HasPrefix(permalink, "https://notes.example/") {
@@ -427,6 +435,17 @@ func checkProxy(t *testing.T, d *daemonSite, base, name string, zstd bool) {
 			t.Errorf("/search/: %d, Cache-Control %q", got.status, got.header.Get("Cache-Control"))
 		}
 		checkSecurityHeaders(t, "/search/", got.header)
+		// Its script, named by its content.
+		if js := regexp.MustCompile(`src="(/search\.[0-9a-f]+\.js)"`).FindStringSubmatch(got.body); js != nil {
+			script := fetch(t, "GET", base+js[1], "gzip", nil, nil)
+			if script.status != 200 || script.header.Get("Cache-Control") != immutableCache || script.header.Get("Content-Encoding") != "gzip" ||
+				!strings.Contains(script.header.Get("Content-Type"), "javascript") {
+				t.Errorf("%s: %d, Cache-Control %q, Content-Encoding %q, Content-Type %q", js[1], script.status,
+					script.header.Get("Cache-Control"), script.header.Get("Content-Encoding"), script.header.Get("Content-Type"))
+			}
+		} else {
+			t.Error("/search/ loads no fingerprinted script")
+		}
 	} else {
 		t.Log("the build wrote no search page; /search/ not checked")
 	}

@@ -22,7 +22,6 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("search before a build: %v, want advice to build", err)
 	}
 	buildSite(t, dir)
-	ensureIndex(t, dir, searchDocs(t, dir))
 
 	out, err := runSearchCmd(t, "--site", dir, "gotland")
 	if err != nil {

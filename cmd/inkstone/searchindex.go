@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"inkstone/generator/search"
 	"inkstone/internal/config"
@@ -27,6 +28,7 @@ type searchIndexer struct {
 	pending []search.Doc // the latest docs not yet indexed
 	queued  bool
 	running bool
+	closed  bool
 	done    sync.WaitGroup
 }
 
@@ -42,7 +44,7 @@ func (x *searchIndexer) Sync(ctx context.Context, docs []search.Doc) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.pending, x.queued = docs, true
-	if !x.running {
+	if !x.running && !x.closed {
 		x.running = true
 		x.done.Add(1)
 		go x.run()
@@ -50,10 +52,16 @@ func (x *searchIndexer) Sync(ctx context.Context, docs []search.Doc) error {
 	return nil
 }
 
+// settle is how long the background indexer waits for more changes
+// before it indexes: a burst of posts costs one update, and the update
+// does not compete with the posts for the processor.
+const settle = time.Second
+
 // run indexes the latest docs until none are waiting.
 func (x *searchIndexer) run() {
 	defer x.done.Done()
 	for {
+		time.Sleep(settle)
 		x.mu.Lock()
 		if !x.queued {
 			x.running = false
@@ -81,5 +89,11 @@ func (x *searchIndexer) sync(ctx context.Context, docs []search.Doc) error {
 	return err
 }
 
-// Wait returns once the background work queued so far is done.
-func (x *searchIndexer) Wait() { x.done.Wait() }
+// Wait returns once the background work queued so far is done; later
+// updates are not made.
+func (x *searchIndexer) Wait() {
+	x.mu.Lock()
+	x.closed = true
+	x.mu.Unlock()
+	x.done.Wait()
+}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"sync"
 	"time"
 )
@@ -58,6 +59,7 @@ func New(dir string, push bool, remote string, log *slog.Logger) *Syncer {
 // IsRepo reports whether dir is inside a git work tree.
 func IsRepo(ctx context.Context, dir string) bool {
 	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--is-inside-work-tree")
+	gentle(cmd)
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	return err == nil && strings.TrimSpace(string(out)) == "true"
@@ -212,6 +214,7 @@ func (s *Syncer) commitAll(ctx context.Context, paths []string) error {
 // staged reports whether the index differs from HEAD.
 func (s *Syncer) staged(ctx context.Context) bool {
 	cmd := exec.CommandContext(ctx, "git", "diff", "--cached", "--quiet")
+	gentle(cmd)
 	cmd.Dir = s.Dir
 	err := cmd.Run()
 	var exit *exec.ExitError
@@ -220,6 +223,7 @@ func (s *Syncer) staged(ctx context.Context) bool {
 
 func (s *Syncer) git(ctx context.Context, args ...string) error {
 	cmd := exec.CommandContext(ctx, "git", args...)
+	gentle(cmd)
 	cmd.Dir = s.Dir
 	cmd.Env = append(append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0"), s.identity...)
 	var stderr bytes.Buffer
@@ -242,4 +246,12 @@ func (s *Syncer) fail(what string, err error) {
 	if s.Failed != nil {
 		s.Failed(err)
 	}
+}
+
+// gentle makes a cancelled git command stop on SIGTERM, which lets git
+// remove its .git/index.lock, instead of SIGKILL, which leaves the lock
+// behind and makes every later git command in the repository fail.
+func gentle(cmd *exec.Cmd) {
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 }

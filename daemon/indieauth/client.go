@@ -117,8 +117,9 @@ func (c *Clients) Fetch(ctx context.Context, clientID string) (*ClientInfo, erro
 		return hit.info, hit.err
 	}
 	info, err := c.fetch(ctx, clientID)
-	if ctx.Err() != nil {
-		// The browser went away: say nothing about the client.
+	if ctx.Err() != nil || errors.Is(err, errBusy) {
+		// The browser went away, or others held every fetch slot: this
+		// says nothing about the client.
 		return info, err
 	}
 	ttl := c.TTL
@@ -165,7 +166,7 @@ func (c *Clients) fetch(ctx context.Context, clientID string) (*ClientInfo, erro
 	select {
 	case c.fetching <- struct{}{}:
 	case <-ctx.Done():
-		return nil, clientErr(ctx.Err(), "the client's page %s could not be fetched: this server is busy fetching others; try again", clientID)
+		return nil, clientErr(errBusy, "the client's page %s could not be fetched: this server is busy fetching others; try again", clientID)
 	}
 	defer func() { <-c.fetching }()
 	tr := c.transport(onLoopback(u.Hostname()))
@@ -174,11 +175,8 @@ func (c *Clients) fetch(ctx context.Context, clientID string) (*ClientInfo, erro
 		Transport: tr,
 		Timeout:   c.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > maxClientRedirects {
-				return fmt.Errorf("more than %d redirects", maxClientRedirects)
-			}
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirect to a %s URL", req.URL.Scheme)
+			if len(via) > maxClientRedirects || (req.URL.Scheme != "http" && req.URL.Scheme != "https") {
+				return errBadRedirect
 			}
 			return nil
 		},
@@ -195,7 +193,7 @@ func (c *Clients) fetch(ctx context.Context, clientID string) (*ClientInfo, erro
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, clientErr(nil, "the client's page %s answered %s, not 200 OK", clientID, resp.Status)
+		return nil, clientErr(nil, "the client's page %s answered %d %s, not 200 OK", clientID, resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.MaxBytes+1))
 	if err != nil {
@@ -217,9 +215,8 @@ func fetchFailed(clientID string, err error, timeout time.Duration) *ClientError
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		return clientErr(err, "the client's page %s did not answer within %s", clientID, timeout)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "redirect") {
-		return clientErr(err, "the client's page %s redirects too often or to a URL that is not http(s)", clientID)
+	if errors.Is(err, errBadRedirect) {
+		return clientErr(err, "the client's page %s redirects more than %d times or to a URL that is not http(s)", clientID, maxClientRedirects)
 	}
 	return clientErr(err, "the client's page %s could not be fetched", clientID)
 }
@@ -259,6 +256,13 @@ func (c *Clients) transport(loopback bool) *http.Transport {
 		DisableKeepAlives:      true,
 	}
 }
+
+// errBusy means every fetch slot stayed taken for the whole time limit.
+var errBusy = errors.New("every client fetch slot is taken")
+
+// errBadRedirect stops a redirect chain that is too long or leaves
+// http(s).
+var errBadRedirect = errors.New("too many redirects, or a redirect to a URL that is not http(s)")
 
 type blockedAddrError struct{ addr string }
 

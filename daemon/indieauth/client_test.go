@@ -174,8 +174,8 @@ func TestClientsFetch(t *testing.T) {
 		{"private address", "http://intranet.test" + port(ok) + "/", 0, "", "is on a private or local network address"},
 		{"slow server", slow.URL + "/", 300 * time.Millisecond, "", "did not answer within 300ms"},
 		{"oversized body", huge.URL + "/", 0, "", "is larger than 1048576 bytes"},
-		{"redirect loop", loop.URL + "/", 0, "", "redirects too often or to a URL that is not http(s)"},
-		{"redirect to ftp", toFTP.URL + "/", 0, "", "redirects too often or to a URL that is not http(s)"},
+		{"redirect loop", loop.URL + "/", 0, "", "redirects more than 5 times or to a URL that is not http(s)"},
+		{"redirect to ftp", toFTP.URL + "/", 0, "", "redirects more than 5 times or to a URL that is not http(s)"},
 		{"not found", missing.URL + "/", 0, "", "answered 404 Not Found, not 200 OK"},
 		{"not http", "ftp://app.example/", 0, "", "is not an http(s) URL"},
 	}
@@ -378,5 +378,25 @@ func TestClientRedirectRefused(t *testing.T) {
 				t.Errorf("error page does not say %q:\n%s", tc.want, resp.body)
 			}
 		})
+	}
+}
+
+// TestClientsBusy: with every fetch slot taken, a fetch gives up within
+// its time limit, and the refusal is not cached against the client.
+func TestClientsBusy(t *testing.T) {
+	site := newClientSite(t, jsonClient(`{"client_name": "Patient"}`))
+	c := testClients(nil)
+	c.Timeout = 200 * time.Millisecond
+	for range maxClientFetches {
+		c.fetching <- struct{}{}
+	}
+	start := time.Now()
+	_, err := c.Fetch(context.Background(), site.URL+"/")
+	if err == nil || !strings.Contains(err.Error(), "busy") || time.Since(start) > 2*time.Second {
+		t.Fatalf("Fetch with no free slot = %v after %s, want a busy error within the time limit", err, time.Since(start))
+	}
+	<-c.fetching
+	if info, err := c.Fetch(context.Background(), site.URL+"/"); err != nil || info.Name != "Patient" {
+		t.Errorf("Fetch once a slot is free = %+v, %v; want the client's name, not a cached refusal", info, err)
 	}
 }

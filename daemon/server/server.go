@@ -205,7 +205,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-
 type recorder struct {
 	http.ResponseWriter
 	status int

@@ -116,6 +116,8 @@ type output struct {
 	key uint64
 	// keep marks an output known to be on disk already, never rendered.
 	keep bool
+	// needs are the entries whose HTML the output shows.
+	needs []*site.Entry
 	// render returns the file's bytes. It may write them into buf, which
 	// is empty and is reused once the bytes are published.
 	render func(buf *bytes.Buffer) ([]byte, error)
@@ -165,7 +167,7 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 		src := &source{post: p}
 		// The Markdown of an unchanged file is not converted again.
 		if old != nil {
-			if o := old.sources[p.Path]; o != nil && o.entry != nil && o.post.Version == p.Version {
+			if o := old.sources[p.Path]; o != nil && o.entry != nil && !o.hollow && o.post.Version == p.Version {
 				src.entry = b.describe(p, o.entry.HTML, o.entry.Text, pattern, opt.Drafts, st.seed)
 			}
 		}
@@ -188,7 +190,9 @@ func (b *Builder) Full(ctx context.Context, opt Options) (Summary, error) {
 // and config changes need Full. Before the first build, Apply is Full.
 func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
 	b.mu.Lock()
-	if b.st == nil || b.stale || !exists(b.st.out) {
+	// The browser's search index is made afresh only from a full load:
+	// hollow entries have no text to index.
+	if b.st == nil || b.stale || b.st.search == nil || !exists(b.st.out) {
 		opt := Options{}
 		if b.st != nil {
 			opt = b.st.opt
@@ -261,7 +265,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
 	phase("assemble")
-	docs := searchDocs(s)
+	docs := searchDocs(st, s)
 	if full || st.search == nil {
 		if st.search, err = search.NewStatic(b.Config.Language); err != nil {
 			return Summary{}, fmt.Errorf("search: %w", err)
@@ -293,6 +297,9 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		}
 	}
 	phase("search")
+	if err := b.hydrate(ctx, st, todo); err != nil {
+		return Summary{}, err
+	}
 
 	if st.pub == nil || st.pub.Dir != st.out || st.pub.StateDir != b.Config.StateDir() {
 		st.pub = &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
@@ -320,15 +327,10 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	phase("commit")
 	st.keys = keys
+	st.release(s, b.Config.Feeds.Items)
 	b.st = st
 	if full {
 		b.stale = false
-	}
-	if b.Index != nil {
-		if err := b.Index.Sync(ctx, docs); err != nil && b.Log != nil {
-			// The site is published; only `inkstone search` lags.
-			b.Log.Warn("search index not updated", "err", err)
-		}
 	}
 	sum := Summary{Posts: len(entries), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
 	for _, o := range outs {
@@ -342,6 +344,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		}
 	}
 	sum.Took = time.Since(start)
+	if b.Index != nil {
+		if err := b.Index.Sync(ctx, docs); err != nil && b.Log != nil {
+			// The site is published; only `inkstone search` lags.
+			b.Log.Warn("search index not updated", "err", err)
+		}
+	}
 	return sum, nil
 }
 

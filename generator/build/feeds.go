@@ -66,7 +66,7 @@ func (b *Builder) feeds(st *state, s *site.Site) []output {
 		return out, nil
 	}
 	mk := func(path string, enc func(*feed.Feed) ([]byte, error)) output {
-		return output{path: path, kind: kindFeed, key: feedKey(path), render: func(*bytes.Buffer) ([]byte, error) {
+		return output{path: path, kind: kindFeed, key: feedKey(path), needs: s.Posts[:n], render: func(*bytes.Buffer) ([]byte, error) {
 			f := base(path)
 			var err error
 			if f.Items, err = items(); err != nil {

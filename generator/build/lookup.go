@@ -107,15 +107,15 @@ func (b *Builder) Recent(ctx context.Context, limit, offset int) ([]*content.Pos
 	if limit >= 0 && limit < len(posts) {
 		posts = posts[:limit]
 	}
-	out := make([]*content.Post, len(posts))
-	for i, p := range posts {
-		c := *p
-		c.Tags = append([]string(nil), p.Tags...)
-		c.Photo = append([]content.Media(nil), p.Photo...)
-		c.Video = append([]content.Media(nil), p.Video...)
-		c.Audio = append([]content.Media(nil), p.Audio...)
-		c.Syndication = append([]string(nil), p.Syndication...)
-		out[i] = &c
+	// Read from disk: the copies in memory have no body.
+	store := &content.Store{Dir: b.Config.ContentDir()}
+	out := make([]*content.Post, 0, len(posts))
+	for _, p := range posts {
+		c, err := store.Load(p.Path)
+		if err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -149,7 +149,7 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	cards := newCards(rend, info, s.Posts)
 	page := func(path, tmpl string, p *render.Page, k *key) {
 		p.Site = info
-		outs = append(outs, output{path: path, kind: kindPage, key: k.str(tmpl).sum(), render: func(buf *bytes.Buffer) ([]byte, error) {
+		outs = append(outs, output{path: path, kind: kindPage, key: k.str(tmpl).sum(), needs: p.Entries, render: func(buf *bytes.Buffer) ([]byte, error) {
 			if err := cards.render(p.Entries); err != nil {
 				return nil, err
 			}
@@ -160,7 +160,7 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	// An entry's page is made only if it is rendered: most builds
 	// render few of them.
 	entryPage := func(kind string, e *site.Entry, k *key) {
-		outs = append(outs, output{path: e.Output(), kind: kindPage, post: e.Post, key: k.str(kind).sum(),
+		outs = append(outs, output{path: e.Output(), kind: kindPage, post: e.Post, key: k.str(kind).sum(), needs: []*site.Entry{e},
 			render: func(buf *bytes.Buffer) ([]byte, error) {
 				p := b.entryPage(kind, e)
 				p.Site = info

@@ -11,9 +11,15 @@ import (
 )
 
 // searchDocs lists the posts search finds: the listed ones, as feeds do.
-func searchDocs(s *site.Site) []search.Doc {
+// Each source keeps its doc while its entry is the same.
+func searchDocs(st *state, s *site.Site) []search.Doc {
 	docs := make([]search.Doc, len(s.Posts))
 	for i, e := range s.Posts {
+		src := st.sources[e.Post.Path]
+		if src != nil && src.doc != nil && src.docOf == e {
+			docs[i] = *src.doc
+			continue
+		}
 		d := &docs[i]
 		d.Key = e.Post.Path
 		// Stable from one run to the next, for the bleve index on disk:
@@ -28,6 +34,10 @@ func searchDocs(s *site.Site) []search.Doc {
 		d.Date = e.Post.Date
 		for _, t := range e.Tags {
 			d.Tags = append(d.Tags, t.Name)
+		}
+		if src != nil {
+			c := *d
+			src.doc, src.docOf = &c, e
 		}
 	}
 	return docs

@@ -16,8 +16,8 @@ import (
 	"inkstone/generator/content"
 	"inkstone/generator/markdown"
 	"inkstone/generator/publish"
-	"inkstone/generator/search"
 	"inkstone/generator/render"
+	"inkstone/generator/search"
 	"inkstone/generator/site"
 )
 
@@ -46,7 +46,7 @@ type state struct {
 	// pending are content paths whose change a failed build did not
 	// apply; the next build tries them again.
 	pending map[string]bool
-	images map[string]image // processed content images, by content path
+	images  map[string]image // processed content images, by content path
 	// urls maps the permalink of every dated post, drafts and deleted
 	// ones included, to its content path, for the write path's lookups.
 	urls map[string]string
@@ -62,6 +62,12 @@ type source struct {
 	// err is why the file could not be converted, for builds that keep
 	// going (check).
 	err error
+	// hollow is set once the entry's HTML and text were let go to save
+	// memory; a build that renders the entry converts the file again.
+	hollow bool
+	// doc is the entry as search indexes it, made for docOf.
+	doc   *search.Doc
+	docOf *site.Entry
 }
 
 // clone copies the maps a build changes, so that a failed build leaves
@@ -332,4 +338,78 @@ func (b *Builder) describe(p *content.Post, html template.HTML, text string, pat
 	e.Prepare(b.Config.BaseURL)
 	e.Key = newKey(seed, "entry").mix(p.Version).str(e.URL).sum()
 	return e
+}
+
+// release drops what the next build does not need, to keep the daemon
+// small: a post's body once converted (a changed file is read again),
+// the cards of list pages (a build renders few of them again), and the
+// HTML and text of every post but the newest keep, which the feeds show
+// (a build that renders the others converts them again: see hydrate).
+func (st *state) release(s *site.Site, keep int) {
+	kept := make(map[*site.Entry]bool, keep)
+	for i, e := range s.Posts {
+		if i >= keep {
+			break
+		}
+		kept[e] = true
+	}
+	for _, src := range st.sources {
+		src.post.Body = ""
+		e := src.entry
+		if e == nil {
+			continue
+		}
+		e.Card = ""
+		if src.post.Kind == content.KindPost && !kept[e] {
+			e.HTML, e.Text = "", ""
+			src.hollow = true
+			if src.doc != nil {
+				// Indexed already: search reads the text of new versions only.
+				src.doc.Text = ""
+			}
+		}
+	}
+}
+
+// hydrate converts again the hollow entries that the outputs about to
+// be rendered show, on every core, before any renders: templates read
+// the fields without locks.
+func (b *Builder) hydrate(ctx context.Context, st *state, outs []output) error {
+	seen := map[*source]bool{}
+	var todo []*source
+	for _, o := range outs {
+		for _, e := range o.needs {
+			src := st.sources[e.Post.Path]
+			if src != nil && src.hollow && src.entry == e && !seen[src] {
+				seen[src] = true
+				todo = append(todo, src)
+			}
+		}
+	}
+	store := &content.Store{Dir: b.Config.ContentDir()}
+	errs := make([]error, len(todo))
+	parallel(ctx, len(todo), func(i int) {
+		src := todo[i]
+		p, err := store.Load(src.post.Path)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		// A file changed since is shown as it is now; the watcher's
+		// report of the change renders its pages again.
+		fresh, err := b.entry(p, st.pattern, st.opt.Drafts, st.seed)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		src.entry.HTML, src.entry.Text = fresh.HTML, fresh.Text
+		src.hollow = false
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return nil
 }

@@ -109,7 +109,9 @@ type Analyzer struct {
 	tokenizer analysis.Tokenizer
 	filters   []analysis.TokenFilter // all but the stemmer
 	stemmer   analysis.TokenFilter   // nil for no stemming
-	stems     sync.Map               // word → stem
+
+	mu    sync.RWMutex
+	stems map[string]string // word → stem
 }
 
 // NewAnalyzer returns the static index's analyzer for language.
@@ -131,7 +133,7 @@ func analyzerNamed(m *mapping.IndexMappingImpl, name string) (*Analyzer, error) 
 	if !ok || a == nil {
 		return nil, fmt.Errorf("search: analyzer %s is not registered", name)
 	}
-	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters}
+	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters, stems: map[string]string{}}
 	if name == analyzerEnglish && len(an.filters) > 0 {
 		an.stemmer = an.filters[len(an.filters)-1]
 		an.filters = an.filters[:len(an.filters)-1]
@@ -144,7 +146,7 @@ func (an *Analyzer) Terms(text string) []string {
 	if text == "" {
 		return nil
 	}
-	ts := an.tokenizer.Tokenize([]byte(text))
+	ts := an.tokenize(text)
 	for _, f := range an.filters {
 		ts = f.Filter(ts)
 	}
@@ -158,20 +160,38 @@ func (an *Analyzer) Terms(text string) []string {
 	return out
 }
 
+// tokenize splits text into words.
+func (an *Analyzer) tokenize(text string) analysis.TokenStream {
+	if ts, ok := asciiWords(text); ok {
+		return ts
+	}
+	return an.tokenizer.Tokenize([]byte(text))
+}
+
 // stem returns the stem of t's term.
 func (an *Analyzer) stem(t *analysis.Token) string {
 	if an.stemmer == nil {
 		return string(t.Term)
 	}
-	if s, ok := an.stems.Load(string(t.Term)); ok {
-		return s.(string)
+	an.mu.RLock()
+	s, ok := an.stems[string(t.Term)]
+	an.mu.RUnlock()
+	if ok {
+		return s
 	}
 	word := string(t.Term)
 	one := an.stemmer.Filter(analysis.TokenStream{t})
-	s := string(one[0].Term)
-	an.stems.Store(word, s)
+	s = string(one[0].Term)
+	an.mu.Lock()
+	if len(an.stems) < maxStems {
+		an.stems[word] = s
+	}
+	an.mu.Unlock()
 	return s
 }
+
+// maxStems bounds the stem cache: a site has far fewer distinct words.
+const maxStems = 1 << 20
 
 // maxQueryBytes bounds the query text analysed; longer input is cut.
 const maxQueryBytes = 1000
@@ -209,7 +229,7 @@ func (an *Analyzer) ParseQuery(text string) ParsedQuery {
 		}
 	}
 	var q ParsedQuery
-	words := an.tokenizer.Tokenize([]byte(text))
+	words := an.tokenize(text)
 	if n := len(words); n > 0 && words[n-1].End == len(text) && utf8.RuneCount(words[n-1].Term) >= minPrefix {
 		last := string(words[n-1].Term)
 		q.Prefix = strings.ToLower(last)

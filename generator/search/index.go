@@ -26,9 +26,7 @@ type Index struct {
 	changed int
 }
 
-// The bleve index's fields. "all" holds the title, text and tags
-// together: its dictionary gives the document frequencies the static
-// index has, for prefix expansion.
+// The bleve index's fields.
 const (
 	fieldTitle   = "title"
 	fieldText    = "text"
@@ -39,12 +37,11 @@ const (
 	fieldURL     = "url"
 	fieldLabel   = "label"
 	fieldSummary = "summary"
-	fieldAll     = "all"
 	// versionsKey is the internal key of the Doc versions indexed.
 	versionsKey = "inkstone-versions"
 	// mappingVersion changes whenever the mapping does; an index of
 	// another version is rebuilt.
-	mappingVersion    = "1"
+	mappingVersion    = "2"
 	mappingVersionKey = "inkstone-mapping"
 )
 
@@ -52,7 +49,7 @@ const (
 const (
 	defaultLimit = 10
 	maxLimit     = 100
-	batchSize    = 500
+	batchSize    = 2000
 	openTimeout  = 5 * time.Second
 )
 
@@ -126,10 +123,9 @@ func indexMapping(language string) (*mapping.IndexMappingImpl, error) {
 	date := mapping.NewDateTimeFieldMapping()
 	date.IncludeInAll = false
 	d := mapping.NewDocumentStaticMapping()
-	d.AddFieldMappingsAt(fieldTitle, text(true, true))
-	d.AddFieldMappingsAt(fieldText, text(true, true))
+	d.AddFieldMappingsAt(fieldTitle, text(true, false))
+	d.AddFieldMappingsAt(fieldText, text(true, true)) // term vectors for snippets
 	d.AddFieldMappingsAt(fieldTags, text(true, false))
-	d.AddFieldMappingsAt(fieldAll, text(false, false))
 	d.AddFieldMappingsAt(fieldTag, keyword())
 	d.AddFieldMappingsAt(fieldType, keyword())
 	d.AddFieldMappingsAt(fieldDate, date)
@@ -162,7 +158,6 @@ func indexed(d *Doc) map[string]any {
 		fieldTitle:   d.Title,
 		fieldText:    text,
 		fieldTags:    d.Tags,
-		fieldAll:     d.Title + "\n" + text + "\n" + strings.Join(d.Tags, "\n"),
 		fieldTag:     tags,
 		fieldType:    strings.ToLower(d.Type),
 		fieldDate:    d.Date,
@@ -256,7 +251,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		must = append(must, termGroup([]string{t}))
 	}
 	if pq.Prefix != "" {
-		terms, err := ix.expand(pq)
+		terms, err := ix.expand(ctx, pq)
 		if err != nil {
 			return nil, err
 		}
@@ -321,44 +316,51 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 
 // expand returns the terms the last word of pq matches: its own term
 // when the index has it, else the most frequent terms starting with it.
-func (ix *Index) expand(pq ParsedQuery) ([]string, error) {
+// A term's frequency is the number of documents with it in any field,
+// as in the static index.
+func (ix *Index) expand(ctx context.Context, pq ParsedQuery) ([]string, error) {
+	if pq.PrefixTerm != "" {
+		n, err := ix.docFreq(ctx, pq.PrefixTerm)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return []string{pq.PrefixTerm}, nil
+		}
+	}
+	seen := map[string]bool{}
+	for _, field := range []string{fieldTitle, fieldText, fieldTags} {
+		dict, err := ix.idx.FieldDictPrefix(field, []byte(pq.Prefix))
+		if err != nil {
+			return nil, fmt.Errorf("search: read terms: %w", err)
+		}
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				_ = dict.Close()
+				return nil, fmt.Errorf("search: read terms: %w", err)
+			}
+			if e == nil {
+				break
+			}
+			seen[e.Term] = true
+		}
+		if err := dict.Close(); err != nil {
+			return nil, fmt.Errorf("search: read terms: %w", err)
+		}
+	}
 	type entry struct {
 		term string
 		df   uint64
 	}
-	var found []entry
-	dict, err := ix.idx.FieldDictPrefix(fieldAll, []byte(pq.Prefix))
-	if err != nil {
-		return nil, fmt.Errorf("search: read terms: %w", err)
-	}
-	for {
-		e, err := dict.Next()
+	found := make([]entry, 0, len(seen))
+	for t := range seen {
+		n, err := ix.docFreq(ctx, t)
 		if err != nil {
-			_ = dict.Close()
-			return nil, fmt.Errorf("search: read terms: %w", err)
+			return nil, err
 		}
-		if e == nil {
-			break
-		}
-		if e.Count > 0 {
-			found = append(found, entry{e.Term, e.Count})
-		}
-	}
-	if err := dict.Close(); err != nil {
-		return nil, fmt.Errorf("search: read terms: %w", err)
-	}
-	if pq.PrefixTerm != "" {
-		if slices.ContainsFunc(found, func(e entry) bool { return e.term == pq.PrefixTerm }) {
-			return []string{pq.PrefixTerm}, nil
-		}
-		tq := query.NewTermQuery(pq.PrefixTerm)
-		tq.SetField(fieldAll)
-		res, err := ix.idx.Search(bleve.NewSearchRequestOptions(tq, 0, 0, false))
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		if res.Total > 0 {
-			return []string{pq.PrefixTerm}, nil
+		if n > 0 { // dictionaries may keep the terms of deleted documents
+			found = append(found, entry{t, n})
 		}
 	}
 	slices.SortFunc(found, func(a, b entry) int {
@@ -375,6 +377,15 @@ func (ix *Index) expand(pq ParsedQuery) ([]string, error) {
 		terms = append(terms, e.term)
 	}
 	return terms, nil
+}
+
+// docFreq is the number of documents with term in the title, text or tags.
+func (ix *Index) docFreq(ctx context.Context, term string) (uint64, error) {
+	res, err := ix.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(termGroup([]string{term}), 0, 0, false))
+	if err != nil {
+		return 0, fmt.Errorf("search: %w", err)
+	}
+	return res.Total, nil
 }
 
 // termGroup matches documents holding any of terms in the title, the

@@ -69,8 +69,8 @@ type Static struct {
 	an   *Analyzer
 	mode string
 
-	docs     map[string]*staticDoc          // by Doc.Key
-	postings map[string][]posting // term → documents holding it, in no order
+	docs     map[string]*staticDoc // by Doc.Key
+	postings map[string][]posting  // term → documents holding it, in no order
 
 	// What the previous Update wrote.
 	termShards, docShards int

@@ -85,7 +85,23 @@
   function words(text) {
     var out = [];
     if (seg) {
-      for (var s of seg.segment(text)) if (s.isWordLike) out.push([s.segment, s.index]);
+      // ICU splits "e.g" where Unicode's rules (and the build) join letters
+      // across "." ":" "'" and digits across "," ";" "." "'": join them back.
+      var all = Array.from(seg.segment(text));
+      for (var i = 0; i < all.length; i++) {
+        var s = all[i];
+        if (!s.isWordLike) continue;
+        var w = s.segment;
+        while (i + 2 < all.length && all[i + 2].isWordLike && all[i + 2].index === s.index + w.length + all[i + 1].segment.length) {
+          var mid = all[i + 1].segment, a = w.slice(-1), b = all[i + 2].segment[0];
+          var letters = /^[:.'’]$/.test(mid) && /\p{L}/u.test(a) && /\p{L}/u.test(b);
+          var digits = /^[,;.'’]$/.test(mid) && /\p{Nd}/u.test(a) && /\p{Nd}/u.test(b);
+          if (!letters && !digits) break;
+          w += mid + all[i + 2].segment;
+          i += 2;
+        }
+        out.push([w, s.index]);
+      }
     } else {
       var re = /[\p{L}\p{N}_]+(?:['’＇.][\p{L}\p{N}_]+)*/gu, m;
       while ((m = re.exec(text))) out.push([m[0], m.index]);
@@ -156,6 +172,10 @@
     return get("/search/d/" + i.toString(16) + "." + meta.d.substr(i * 5, 5) + ".json");
   }
 
+  // val is o's own property k: a term such as "constructor" is no key
+  // of a shard just because objects have such a property.
+  function val(o, k) { return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined; }
+
   // run answers a query: {hits: [[id, score]], words: [terms], prefix}.
   function run(q, tag, type) {
     var lookups = q.terms.slice(), filters = [];
@@ -166,7 +186,7 @@
     return Promise.all(lookups.concat(filters).map(function (t) { return shardOf(t).then(function (s) { return [t, s]; }); })).then(function (got) {
       var sh = new Map(got), groups = q.terms.map(function (t) { return [t]; });
       if (q.prefix) {
-        var own = q.prefixTerm && sh.get(q.prefixTerm)[q.prefixTerm] !== undefined;
+        var own = q.prefixTerm && val(sh.get(q.prefixTerm), q.prefixTerm) !== undefined;
         if (own) groups.push([q.prefixTerm]);
         else {
           var s = sh.get(q.prefix), cands = Object.keys(s).filter(function (t) {
@@ -180,7 +200,7 @@
       for (var g of groups) {
         var gs = new Map();
         for (var t of g) {
-          var raw = sh.get(shardKey(t, sh))[t];
+          var raw = val(sh.get(shardKey(t, sh)), t);
           if (raw === undefined) continue;
           used.push(t);
           var p = postings(raw), df = p.size, idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
@@ -193,13 +213,13 @@
         else scores = gs;
       }
       for (var f of filters) {
-        var ids = postings(sh.get(f)[f] || "", true);
+        var ids = postings(val(sh.get(f), f) || "", true);
         if (scores) { var kept = new Map(); scores.forEach(function (v, id) { if (ids.has(id)) kept.set(id, v); }); scores = kept; }
         else { scores = new Map(); ids.forEach(function (_, id) { scores.set(id, 0); }); }
       }
       var hits = scores ? Array.from(scores) : [];
       hits.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-      return {hits: hits, words: used, prefix: q.prefix, filterOnly: !groups.length};
+      return {hits: hits, words: used, prefix: q.prefix};
     });
     function shardKey(t, sh) { return sh.has(t) ? t : q.prefix; }
   }
@@ -291,18 +311,24 @@
     return get("/search/meta.json").then(function (m) {
       meta = m; english = m.mode === "en";
       m.types.forEach(function (t) { var o = el("option", "", t); o.value = t; typeSel.append(o); });
-      typeSel.value = new URLSearchParams(location.search).get("type") || "";
+      pick(typeSel, new URLSearchParams(location.search).get("type"));
       return m;
     });
   }
-  var tagsLoaded = false;
+  // pick selects the option whose value is v, ignoring case.
+  function pick(sel, v) {
+    v = (v || "").toLowerCase();
+    for (var o of sel.options) if (o.value.toLowerCase() === v) { sel.value = o.value; return; }
+  }
+  // The page may list the tags already; else they load on first use.
+  var tagsLoaded = tagSel.options.length > 1;
   function loadTags() {
     if (tagsLoaded) return Promise.resolve();
     tagsLoaded = true;
     return load().then(function () { return get(meta.tags); }).then(function (tags) {
       var want = new URLSearchParams(location.search).get("tag") || tagSel.value;
       tags.forEach(function (t) { var o = el("option", "", t[1]); o.value = t[0]; tagSel.append(o); });
-      tagSel.value = want.toLowerCase();
+      pick(tagSel, want);
     });
   }
   var timer;
@@ -324,9 +350,12 @@
   });
   var start = new URLSearchParams(location.search);
   input.value = start.get("q") || "";
+  pick(tagSel, start.get("tag"));
   var pending = start.get("tag") ? loadTags() : Promise.resolve();
   if (input.value || start.get("tag") || start.get("type")) pending.then(function () { return load(); }).then(function () { update(); });
-  window.inkstoneSearch = {parse: parse, term: term, stem: stem, run: function (text, tag, type) {
+  window.inkstoneSearch = {parse: parse, term: term, stem: stem, terms: function (text) {
+    return words(text).map(function (w) { return term(w[0]); }).filter(Boolean);
+  }, run: function (text, tag, type) {
     return load().then(function () { return run(parse(text), tag, type); });
   }};
 })();
