@@ -19,10 +19,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## bench: full-build time and peak memory at 1,000 and 10,000 posts, plus Go benchmarks
+## bench: full-build time and memory, daemon post-to-live latency and memory,
+## search index figures, at 1,000 and 10,000 posts; plus the Go benchmarks
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
-	$(GO) run ./internal/bench -sizes 1000,10000 -runs 3
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./generator/...
+	$(GO) run ./internal/bench -sizes 1000,10000 -runs 3 -search
 
 ## lint: gofmt, go vet and staticcheck
 lint:
@@ -35,6 +36,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzMarkdown -fuzztime 30s ./generator/markdown
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./generator/content
 	$(GO) test -run '^$$' -fuzz FuzzSlugify -fuzztime 30s ./generator/content
+	$(GO) test -run '^$$' -fuzz FuzzClean -fuzztime 30s ./generator/images
+	$(GO) test -run '^$$' -fuzz FuzzOrientation -fuzztime 30s ./generator/images
+	$(GO) test -run '^$$' -fuzz FuzzParseQuery -fuzztime 30s ./generator/search
+	$(GO) test -run '^$$' -fuzz FuzzASCIIWords -fuzztime 30s ./generator/search
 
 clean:
 	rm -rf bin public .inkstone

@@ -164,6 +164,15 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 		ws.git.Failed = func(error) { m.GitFailed() }
 		ws.git.Pending = func(n int) { m.SetQueueDepth("git", n) }
 	}
+	ws.posts.Waiting = func(n int) { m.SetQueueDepth("posts", n) }
+	ws.posts.Built = func(d time.Duration, err error) { m.ObserveBuild("incremental", d, err) }
+	committed := ws.posts.Changed
+	ws.posts.Changed = func(c posts.Change) {
+		m.PostWritten(c.Action)
+		if committed != nil {
+			committed(c)
+		}
+	}
 	start := time.Now()
 	sum, err := b.Full(ctx, build.Options{})
 	m.ObserveBuild("full", time.Since(start), err)
@@ -183,7 +192,7 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 	defer ln.Close()
 	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws, Metrics: m}
 	httpSrv := server.HTTPServer(srv.Handler(), log)
-	stop, err := a.background(&rebuilder{app: a, b: b, log: log}, ws)
+	stop, err := a.background(&rebuilder{app: a, b: b, log: log, metrics: m}, ws)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -310,5 +311,35 @@ func TestLoggerAddsRequestIDs(t *testing.T) {
 				t.Errorf("not JSON: %s", lines[0])
 			}
 		})
+	}
+}
+
+// TestImageSizeBudget builds the binary as the Containerfile does and
+// keeps it within the image's 30 MB budget: the default image is the
+// binary plus about 0.3 MB (CA certificates, passwd, /tmp).
+func TestImageSizeBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go is not on PATH: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "inkstone")
+	cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", out, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, msg)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sizes as container tools print them, in 10^6 bytes.
+	const budget = 29_500_000
+	t.Logf("static binary: %.1f MB", float64(fi.Size())/1e6)
+	if fi.Size() > budget {
+		t.Errorf("the static binary is %.1f MB; the image must stay under 30 MB (budget %.1f MB for the binary)",
+			float64(fi.Size())/1e6, float64(budget)/1e6)
 	}
 }

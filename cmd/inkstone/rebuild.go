@@ -7,7 +7,9 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"inkstone/daemon/metrics"
 	"inkstone/generator/build"
 	"inkstone/generator/watch"
 	"inkstone/internal/config"
@@ -37,6 +39,7 @@ type rebuilder struct {
 	rebase func(*config.Site) *config.Site
 	// rebuilt, when set, runs after each successful rebuild.
 	rebuilt func()
+	metrics *metrics.Metrics // nil: not measured
 }
 
 // watcher watches the folders and file a build reads.
@@ -120,11 +123,15 @@ func (r *rebuilder) rebuild(ctx context.Context, batch []watch.Change) {
 	}
 	var sum build.Summary
 	var err error
+	start := time.Now()
+	kind := "incremental"
 	if full {
+		kind = "full"
 		sum, err = r.b.Full(ctx, r.opt)
 	} else {
 		sum, err = r.b.Apply(ctx, paths)
 	}
+	r.metrics.ObserveBuild(kind, time.Since(start), err)
 	if err != nil {
 		r.log.Error("rebuild failed; still serving the previous site", "changes", len(batch), "err", multiline(err))
 		return

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"inkstone/generator/build"
@@ -41,6 +42,7 @@ var ErrNotFound = errors.New("no post at that URL")
 
 // Change describes a write, for side effects such as git commits.
 type Change struct {
+	Action  string // create, update, delete or undelete
 	Path    string // content path relative to the site root, e.g. content/posts/2025/05/x.md
 	Message string // e.g. "Create post 2025/05/x"
 }
@@ -55,8 +57,24 @@ type Service struct {
 	// Changed, when set, is called after each successful write, off the
 	// lock; it must not block (gitsync queues the commit).
 	Changed func(Change)
+	// Waiting, when set, is told how many writes wait for the write lock.
+	Waiting func(n int)
+	// Built, when set, is given each rebuild's duration and error.
+	Built func(d time.Duration, err error)
 
-	mu sync.Mutex
+	mu      sync.Mutex
+	waiting atomic.Int64
+}
+
+// lock takes the write lock, counting the writes that wait for it.
+func (s *Service) lock() {
+	if s.Waiting != nil {
+		s.Waiting(int(s.waiting.Add(1)))
+	}
+	s.mu.Lock()
+	if s.Waiting != nil {
+		s.Waiting(int(s.waiting.Add(-1)))
+	}
 }
 
 // New returns a Service writing into cfg's content folder.
@@ -67,7 +85,7 @@ func New(cfg *config.Site, b Builder, log *slog.Logger, now func() time.Time) *S
 // Create stores a new post and rebuilds the site. It returns the post's
 // absolute permalink once the page is live.
 func (s *Service) Create(ctx context.Context, p *content.Post) (string, error) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	now := s.Now()
 	if p.Date.IsZero() {
@@ -108,13 +126,13 @@ func (s *Service) Create(ctx context.Context, p *content.Post) (string, error) {
 		}
 		return "", err
 	}
-	s.changed(p.Path, "Create "+describe(p))
+	s.changed(p.Path, "create", "Create "+describe(p))
 	return s.Config.AbsURL(site.URLFor(p, pattern)), nil
 }
 
 // Update loads the post at url, lets apply change it, saves and rebuilds.
 func (s *Service) Update(ctx context.Context, rawURL string, apply func(*content.Post) error) (string, error) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, err := s.find(ctx, rawURL)
 	if err != nil {
@@ -134,7 +152,7 @@ func (s *Service) Update(ctx context.Context, rawURL string, apply func(*content
 	if err := s.saveAndBuild(ctx, p, old); err != nil {
 		return "", err
 	}
-	s.changed(p.Path, "Update "+describe(p))
+	s.changed(p.Path, "update", "Update "+describe(p))
 	return s.Config.AbsURL(site.URLFor(p, site.Pattern(s.Config.Permalink))), nil
 }
 
@@ -150,7 +168,7 @@ func (s *Service) Undelete(ctx context.Context, rawURL string) error {
 }
 
 func (s *Service) setDeleted(ctx context.Context, rawURL string, deleted bool) error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	p, err := s.find(ctx, rawURL)
 	if err != nil {
@@ -171,7 +189,7 @@ func (s *Service) setDeleted(ctx context.Context, rawURL string, deleted bool) e
 	if !deleted {
 		verb = "Undelete "
 	}
-	s.changed(p.Path, verb+describe(p))
+	s.changed(p.Path, strings.ToLower(strings.TrimSpace(verb)), verb+describe(p))
 	return nil
 }
 
@@ -203,7 +221,12 @@ func (s *Service) saveAndBuild(ctx context.Context, p *content.Post, old []byte)
 }
 
 func (s *Service) rebuild(ctx context.Context, rel string) error {
-	if _, err := s.Builder.Apply(ctx, []string{rel}); err != nil {
+	start := time.Now()
+	_, err := s.Builder.Apply(ctx, []string{rel})
+	if s.Built != nil {
+		s.Built(time.Since(start), err)
+	}
+	if err != nil {
 		return fmt.Errorf("rebuild: %w", err)
 	}
 	return nil
@@ -238,11 +261,11 @@ func (s *Service) full(rel string) string {
 	return filepath.Join(s.Store.Dir, filepath.FromSlash(rel))
 }
 
-func (s *Service) changed(rel, msg string) {
+func (s *Service) changed(rel, action, msg string) {
 	if s.Changed == nil {
 		return
 	}
-	s.Changed(Change{Path: filepath.ToSlash(filepath.Join(s.Config.Paths.Content, rel)), Message: msg})
+	s.Changed(Change{Action: action, Path: filepath.ToSlash(filepath.Join(s.Config.Paths.Content, rel)), Message: msg})
 }
 
 // describe names a post in a commit message.

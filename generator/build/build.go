@@ -271,41 +271,62 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 			return Summary{}, fmt.Errorf("search: %w", err)
 		}
 	}
-	files, err := st.search.Update(ctx, docs)
-	if err != nil {
-		st.search = nil
-		return Summary{}, fmt.Errorf("search: %w", err)
-	}
 	// From here a failure must not leave the last build's state thinking
-	// these search files were published.
+	// the search files of this one were published.
 	defer func() {
 		if b.st != st && b.st != nil {
 			b.st.search = nil
 		}
 	}()
-	outs = append(outs, searchOutputs(st, files)...)
-	todo := make([]output, 0, len(outs))
-	for _, o := range outs {
-		switch {
-		case o.keep:
-		case all || o.key == 0:
-			todo = append(todo, o)
-		default:
-			if k, ok := st.keys[o.path]; !ok || k != o.key {
+	// The browser's search index is worked out while the pages render.
+	type searched struct {
+		files []search.File
+		err   error
+	}
+	index := make(chan searched, 1)
+	go func() {
+		files, err := st.search.Update(ctx, docs)
+		index <- searched{files, err}
+	}()
+	pick := func(outs []output) []output {
+		todo := make([]output, 0, len(outs))
+		for _, o := range outs {
+			switch {
+			case o.keep:
+			case all || o.key == 0:
 				todo = append(todo, o)
+			default:
+				if k, ok := st.keys[o.path]; !ok || k != o.key {
+					todo = append(todo, o)
+				}
 			}
 		}
+		return todo
 	}
-	phase("search")
-	if err := b.hydrate(ctx, st, todo); err != nil {
-		return Summary{}, err
-	}
+	todo := pick(outs)
+	err = b.hydrate(ctx, st, todo)
+	phase("hydrate")
 
 	if st.pub == nil || st.pub.Dir != st.out || st.pub.StateDir != b.Config.StateDir() {
 		st.pub = &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
 	}
 	tx := st.pub.Begin()
-	if err := run(ctx, todo, tx); err != nil {
+	if err == nil {
+		err = run(ctx, todo, tx)
+	}
+	res := <-index
+	if err == nil && res.err != nil {
+		st.search = nil
+		err = fmt.Errorf("search: %w", res.err)
+	}
+	if err == nil {
+		found := searchOutputs(st, res.files)
+		outs = append(outs, found...)
+		found = pick(found)
+		todo = append(todo, found...)
+		err = run(ctx, found, tx)
+	}
+	if err != nil {
 		tx.Abort()
 		return Summary{}, err
 	}

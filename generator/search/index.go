@@ -244,6 +244,9 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Result, error) {
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
+	if len(q.Tags) > maxQueryTerms {
+		return nil, fmt.Errorf("search: %d tags: filter by at most %d", len(q.Tags), maxQueryTerms)
+	}
 	pq := ix.an.ParseQuery(q.Text)
 
 	var must []query.Query

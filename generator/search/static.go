@@ -126,8 +126,7 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 
 	dirtyTerms := map[string]bool{}  // terms whose postings change
 	changed := map[*staticDoc]bool{} // documents whose shard entry changes
-	oldDocShard := map[uint32]bool{} // document shards (old numbering) to rewrite
-	oldCount := len(s.docs)
+	oldDocShard := map[uint32]bool{} // old ids of documents that moved or went: their shards change
 	for key, sd := range s.docs {
 		if byKey[key] == nil {
 			s.remove(sd, dirtyTerms)
@@ -166,7 +165,6 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 	n := len(s.docs)
 	ts, ds := shardCount(n, termShardDocs), shardCount(n, docShardDocs)
 	all := ts != s.termShards || ds != s.docShards || s.termPaths == nil
-	_ = oldCount
 	dirtyT := map[int]bool{}
 	dirtyD := map[int]bool{}
 	if !all {

@@ -5,7 +5,9 @@
 //
 // It compiles the inkstone and corpus binaries once into a temp folder (so
 // no timing includes compilation), writes a corpus site per size (seed 1),
-// then runs `inkstone build --site DIR` as a child process: -runs cold builds
+// then runs `inkstone build --no-index --site DIR` as a child process (the
+// site with its browser search index; the bleve index for the shell is
+// timed by the search part): -runs cold builds
 // (public/ and .inkstone/ deleted before each) followed by -runs warm
 // rebuilds (nothing changed). Wall time is measured around the child; peak
 // memory is the child's maximum resident set size from rusage.
@@ -64,6 +66,7 @@ func main() {
 	runs := flag.Int("runs", 3, "cold builds and warm rebuilds per size")
 	keep := flag.Bool("keep", false, "keep the temp folder (binaries and sites) afterwards")
 	daemon := flag.Bool("daemon", true, "also time Micropub creates and hand edits through `inkstone daemon`")
+	searchFlag := flag.Bool("search", false, "also measure search: index build times, public/search/ size, gzip bytes per query")
 	flag.Parse()
 
 	opts := options{runs: *runs, keep: *keep, daemon: *daemon}
@@ -79,6 +82,12 @@ func main() {
 	if err := run(opts, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if *searchFlag {
+		if err := runSearch(opts.sizes, []string{"go", "run", "./internal/corpus", "-seed", "1"}, "themes/default", os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: search:", err)
+			os.Exit(1)
+		}
 	}
 }
 
@@ -174,10 +183,10 @@ func measure(inkstone, site string, size, runs int, logw io.Writer) (result, err
 	return r, nil
 }
 
-// timedBuild runs `inkstone build --site site` once and returns its wall
-// time and peak resident set size in KiB.
+// timedBuild runs `inkstone build --no-index --site site` once and
+// returns its wall time and peak resident set size in KiB.
 func timedBuild(inkstone, site string) (time.Duration, int64, error) {
-	cmd := exec.Command(inkstone, "build", "--site", site)
+	cmd := exec.Command(inkstone, "build", "--no-index", "--site", site)
 	var stderr bytes.Buffer
 	cmd.Stdout = io.Discard
 	cmd.Stderr = &stderr

@@ -159,6 +159,7 @@ func Default() Site {
 			{Name: "Home", URL: "/"},
 			{Name: "About", URL: "/about/"},
 			{Name: "Tags", URL: "/tags/"},
+			{Name: "Search", URL: "/search/"},
 		},
 	}
 }
