@@ -208,7 +208,12 @@ func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
 		paths = append(paths, rel)
 	}
 	st.pending = nil
-	err := b.refresh(st, paths)
+	changed, err := b.refresh(st, paths)
+	if err == nil && !changed && len(b.st.pending) == 0 {
+		// Nothing new: most often the watcher reporting a file that a
+		// Micropub write has built already.
+		return Summary{Took: time.Since(start)}, nil
+	}
 	if err == nil {
 		phase("load")
 		var sum Summary

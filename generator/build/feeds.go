@@ -38,7 +38,7 @@ func (b *Builder) feeds(st *state, s *site.Site) []output {
 	items := func() ([]feed.Item, error) {
 		out := make([]feed.Item, 0, n)
 		for _, e := range s.Posts[:n] {
-			link := escapedURL(c, e.URL)
+			link := e.Loc
 			u, err := url.Parse(link)
 			if err != nil {
 				return nil, fmt.Errorf("feed: permalink %s: %w", link, err)
@@ -83,11 +83,11 @@ func (b *Builder) feeds(st *state, s *site.Site) []output {
 		urls := []feed.URL{{Loc: c.BaseURL, LastMod: updated}}
 		for _, e := range s.Pages {
 			if e.Post.EffectiveVisibility() == content.Public {
-				urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
+				urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
 			}
 		}
 		for _, e := range s.Posts {
-			urls = append(urls, feed.URL{Loc: escapedURL(c, e.URL), LastMod: latest(e.Post)})
+			urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
 		}
 		return feed.Sitemap(urls)
 	}}

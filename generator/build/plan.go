@@ -56,7 +56,7 @@ func (k *key) link(e *site.Entry) *key {
 	if e == nil {
 		return k.num(-1)
 	}
-	return k.str(e.URL).str(e.Label)
+	return k.mix(e.LinkKey)
 }
 
 func (k *key) entries(es []*site.Entry) *key {

@@ -133,7 +133,7 @@ func fileKey(seed maphash.Seed, fi fs.FileInfo) uint64 {
 // file, a folder (every file under it changed) or something removed.
 // Problems with files are joined into the returned error; the others are
 // still applied.
-func (b *Builder) refresh(st *state, paths []string) error {
+func (b *Builder) refresh(st *state, paths []string) (changed bool, err error) {
 	store := &content.Store{Dir: b.Config.ContentDir()}
 	var errs []error
 	seen := map[string]bool{}
@@ -147,7 +147,9 @@ func (b *Builder) refresh(st *state, paths []string) error {
 		fi, err := os.Stat(full)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			st.forget(rel)
+			if st.forget(rel) {
+				changed = true
+			}
 			return
 		case err != nil:
 			errs = append(errs, fmt.Errorf("load %s: %w", rel, err))
@@ -178,8 +180,12 @@ func (b *Builder) refresh(st *state, paths []string) error {
 			return
 		}
 		if !strings.HasSuffix(rel, ".md") {
+			fk := fileKey(st.seed, fi)
+			if old, ok := st.files[rel]; !ok || old != fk || st.sources[rel] != nil {
+				changed = true
+			}
 			st.drop(rel)
-			st.files[rel] = fileKey(st.seed, fi)
+			st.files[rel] = fk
 			return
 		}
 		p, err := store.Load(rel)
@@ -187,11 +193,15 @@ func (b *Builder) refresh(st *state, paths []string) error {
 			errs = append(errs, err)
 			return
 		}
-		delete(st.files, rel)
+		if _, ok := st.files[rel]; ok {
+			changed = true
+			delete(st.files, rel)
+		}
 		if old := st.sources[rel]; old != nil && old.post.Version == p.Version && old.err == nil {
 			return // our own write, seen again by the watcher
 		}
 		st.put(rel, &source{post: p})
+		changed = true
 	}
 	for _, rel := range paths {
 		rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
@@ -207,7 +217,7 @@ func (b *Builder) refresh(st *state, paths []string) error {
 		}
 		visit(rel)
 	}
-	return errors.Join(errs...)
+	return changed, errors.Join(errs...)
 }
 
 // hidden reports whether any part of a content path is a name builds skip.
@@ -220,8 +230,10 @@ func hidden(rel string) bool {
 	return false
 }
 
-// forget drops a removed path, or everything under a removed folder.
-func (st *state) forget(rel string) {
+// forget drops a removed path, or everything under a removed folder, and
+// reports whether it held anything.
+func (st *state) forget(rel string) bool {
+	n := len(st.sources) + len(st.files)
 	st.drop(rel)
 	delete(st.files, rel)
 	prefix := rel + "/"
@@ -238,6 +250,7 @@ func (st *state) forget(rel string) {
 			delete(st.files, k)
 		}
 	}
+	return len(st.sources)+len(st.files) != n
 }
 
 // convert makes the entry of every source that gets a page and has none
@@ -277,8 +290,10 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for _, rel := range paths {
-		src := st.sources[rel]
+	// Newest folders first: posts/YYYY/MM/ paths then come nearly in the
+	// order Assemble sorts them in, which it does fastest.
+	for i := len(paths) - 1; i >= 0; i-- {
+		src := st.sources[paths[i]]
 		if src.err != nil {
 			errs = append(errs, src.err)
 			continue
@@ -337,8 +352,13 @@ func (b *Builder) describe(p *content.Post, html template.HTML, text string, pat
 	}
 	e.Prepare(b.Config.BaseURL)
 	e.Key = newKey(seed, "entry").mix(p.Version).str(e.URL).sum()
+	e.LinkKey = newKey(seed, "link").str(e.URL).str(e.Label).sum()
+	e.Loc = escapedURL(b.Config, e.URL)
 	return e
 }
+
+// keepNewest is how many of the newest posts keep their HTML in memory.
+const keepNewest = 200
 
 // release drops what the next build does not need, to keep the daemon
 // small: a post's body once converted (a changed file is read again),
@@ -346,6 +366,9 @@ func (b *Builder) describe(p *content.Post, html template.HTML, text string, pat
 // HTML and text of every post but the newest keep, which the feeds show
 // (a build that renders the others converts them again: see hydrate).
 func (st *state) release(s *site.Site, keep int) {
+	// The newest posts are on the pages a new post changes (the first
+	// page of the home page and of its tags): keep theirs too.
+	keep = max(keep, keepNewest)
 	kept := make(map[*site.Entry]bool, keep)
 	for i, e := range s.Posts {
 		if i >= keep {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The files here use system calls directly: an os.File registers each
@@ -153,4 +155,42 @@ func rename(from, to string) error {
 			return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
 		}
 	}
+}
+
+// exchange swaps two files atomically (renameat2 RENAME_EXCHANGE): a
+// reader of either path sees the old file or the new one, never neither.
+func exchange(a, b string) error {
+	for {
+		err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+		if err == nil {
+			return nil
+		}
+		if err != unix.EINTR {
+			return &os.LinkError{Op: "exchange", Old: a, New: b, Err: err}
+		}
+	}
+}
+
+// overwrite replaces the bytes of the existing file at path and returns
+// its new modification time.
+func overwrite(path string, data []byte) (mtime int64, err error) {
+	fd, err := open(path, syscall.O_WRONLY|syscall.O_TRUNC, 0)
+	if err != nil {
+		return 0, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st syscall.Stat_t
+	err = write(fd, data)
+	if err == nil {
+		err = fstat(fd, &st)
+	}
+	if err == nil && st.Mode&0o777 != 0o644 {
+		err = fchmod(fd, 0o644)
+	}
+	if cerr := syscall.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, &fs.PathError{Op: "write", Path: path, Err: err}
+	}
+	return st.Mtim.Nano(), nil
 }

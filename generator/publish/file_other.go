@@ -61,3 +61,30 @@ func syncFile(path string) error {
 
 // rename moves a staged file into place.
 func rename(from, to string) error { return os.Rename(from, to) }
+
+// exchange is not available here: callers fall back to rename.
+func exchange(a, b string) error { return errors.ErrUnsupported }
+
+// overwrite replaces the bytes of the existing file at path and returns
+// its new modification time.
+func overwrite(path string, data []byte) (mtime int64, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return 0, err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	var st os.FileInfo
+	if err == nil {
+		st, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return st.ModTime().UnixNano(), nil
+}

@@ -31,6 +31,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"inkstone/internal/atomicfile"
 )
@@ -42,8 +43,10 @@ type Publisher struct {
 	Dir      string // the output folder, e.g. public/
 	StateDir string // where the manifest of written files is kept
 
-	mu    sync.Mutex
-	cache *manifestCache
+	mu     sync.Mutex
+	cache  *manifestCache
+	spares *spares // nil until the first Tx into an existing folder, or when unusable
+	tried  bool    // whether spares were set up
 }
 
 // manifestCache is the manifest as this Publisher last read or wrote it,
@@ -77,6 +80,7 @@ type Tx struct {
 	seq     atomic.Uint64 // numbers temp files
 	dirs    sync.Map      // folder -> true if this Tx created it
 	stale   atomic.Bool   // the manifest needs rewriting even if no file changes
+	spares  *spares       // reused temp files; nil when not in use
 
 	mu       sync.Mutex
 	staged   map[string]staged // output path -> temp file
@@ -115,7 +119,17 @@ func (p *Publisher) Begin() *Tx {
 	tx.prev, tx.since, tx.prevErr = p.readManifest()
 	dir := filepath.Clean(p.Dir)
 	tx.root = dir
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+	_, err := os.Lstat(dir)
+	if err == nil {
+		p.mu.Lock()
+		if !p.tried {
+			p.tried = true
+			p.spares = openSpares(p.StateDir, dir, p.outID())
+		}
+		tx.spares = p.spares
+		p.mu.Unlock()
+	}
+	if errors.Is(err, fs.ErrNotExist) {
 		tx.stage = filepath.Join(filepath.Dir(dir), atomicfile.TempPrefix+filepath.Base(dir))
 		tx.root = tx.stage
 		// Left by a build that crashed, if it exists.
@@ -283,6 +297,12 @@ func (tx *Tx) mkdir(dir string) (created bool, err error) {
 // write puts data in a new temp file beside full and returns its name and
 // modification time.
 func (tx *Tx) write(full string, data []byte) (tmp string, mtime int64, err error) {
+	if path, ok := tx.spares.take(time.Now()); ok {
+		if mtime, err := overwrite(path, data); err == nil {
+			return path, mtime, nil
+		}
+		os.Remove(path)
+	}
 	dir := filepath.Dir(full)
 	for range 10 {
 		tmp = filepath.Join(dir, tx.tmpName+strconv.FormatUint(tx.seq.Add(1), 10))
@@ -440,7 +460,24 @@ func (tx *Tx) renameAll() error {
 	names := tx.stagedNames(func(s staged) bool { return s.tmp != "" })
 	done, err := each(len(names), func(i int) error {
 		rel := names[i]
-		if err := rename(tx.staged[rel].tmp, filepath.Join(tx.p.Dir, filepath.FromSlash(rel))); err != nil {
+		st := tx.staged[rel]
+		final := filepath.Join(tx.p.Dir, filepath.FromSlash(rel))
+		if st.replaces && tx.spares.usable() {
+			// Swap, and keep the old file as a spare rather than free it.
+			err := exchange(st.tmp, final)
+			if err == nil {
+				if tx.spares.inside(st.tmp) {
+					tx.spares.give(st.tmp, time.Now())
+				} else {
+					tx.spares.retire(st.tmp)
+				}
+				return nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				tx.spares.disable()
+			}
+		}
+		if err := rename(st.tmp, final); err != nil {
 			return fmt.Errorf("publish %s: %w", rel, err)
 		}
 		return nil
@@ -528,7 +565,11 @@ func each(n int, fn func(i int) error) (done []bool, err error) {
 // created that are left empty, deepest first.
 func (tx *Tx) abortLocked() {
 	for _, st := range tx.staged {
-		if st.tmp != "" {
+		switch {
+		case st.tmp == "":
+		case tx.spares.inside(st.tmp):
+			tx.spares.give(st.tmp, time.Now())
+		default:
 			os.Remove(st.tmp)
 		}
 	}
@@ -555,7 +596,14 @@ func (p *Publisher) removeOutput(rel string) error {
 		return err
 	}
 	full := filepath.Join(p.Dir, filepath.FromSlash(rel))
-	if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
+	p.mu.Lock()
+	sp := p.spares
+	p.mu.Unlock()
+	if sp.usable() {
+		if err := sp.retire(full); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+	} else if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("publish: remove %s: %w", rel, err)
 	}
 	for dir := filepath.Dir(full); dir != p.Dir && strings.HasPrefix(dir, p.Dir); dir = filepath.Dir(dir) {
@@ -576,12 +624,17 @@ func checkRel(rel string) error {
 // manifestPath names the list of files this publisher owns. It is keyed
 // by the output folder so `build --out` elsewhere keeps its own list.
 func (p *Publisher) manifestPath() string {
+	return filepath.Join(p.StateDir, "build", "manifest-"+p.outID()+".txt")
+}
+
+// outID names the output folder in the state folder's files.
+func (p *Publisher) outID() string {
 	abs, err := filepath.Abs(p.Dir)
 	if err != nil {
 		abs = p.Dir
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(p.StateDir, "build", "manifest-"+hex.EncodeToString(sum[:8])+".txt")
+	return hex.EncodeToString(sum[:8])
 }
 
 // The manifest has one line per output: path, hash, size and modification

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -526,4 +527,46 @@ func TestManifestLog(t *testing.T) {
 	if got := files(t, fresh); !slices.Equal(got, want) {
 		t.Errorf("with a torn last line: %q, want %q", got, want)
 	}
+}
+
+// TestReplacedFilesBecomeSpares checks that a replaced or removed output
+// is kept, whole, among the spares instead of being freed: a reader that
+// opened it before the swap reads it to the end.
+func TestReplacedFilesBecomeSpares(t *testing.T) {
+	p := newPublisher(t)
+	commit(t, p, true, map[string]string{"a.html": "old a", "b.html": "old b"})
+	held, err := os.Open(filepath.Join(p.Dir, "a.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	tx := p.Begin()
+	if err := tx.Put("a.html", []byte("new a")); err != nil {
+		t.Fatal(err)
+	}
+	tx.Remove("b.html")
+	if _, err := tx.Commit(false); err != nil {
+		t.Fatal(err)
+	}
+	if got := contents(t, p.Dir); !equalMaps(got, map[string]string{"a.html": "new a"}) {
+		t.Errorf("public/ = %v", got)
+	}
+	old, err := io.ReadAll(held)
+	if err != nil || string(old) != "old a" {
+		t.Errorf("a reader of the replaced file read %q, %v", old, err)
+	}
+	spares, err := filepath.Glob(filepath.Join(p.StateDir, "build", "spare-*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, f := range spares {
+		data, _ := os.ReadFile(f)
+		kept = append(kept, string(data))
+	}
+	slices.Sort(kept)
+	if !slices.Equal(kept, []string{"old a", "old b"}) {
+		t.Errorf("spares hold %q, want the replaced and the removed file", kept)
+	}
+	noTemps(t, p.Dir)
 }

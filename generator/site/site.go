@@ -44,9 +44,12 @@ type Entry struct {
 	// Card is the entry as shown in lists, rendered once by the build
 	// and reused on every list page that shows it.
 	Card template.HTML
-	// Key identifies what the entry shows (its file and its URL), so that
-	// the build can tell which pages an edit changes.
-	Key uint64
+	// Key identifies what the entry shows (its file and its URL), and
+	// LinkKey what a link to it shows (its URL and label), so that the
+	// build can tell which pages an edit changes.
+	Key, LinkKey uint64
+	// Loc is the permalink percent-encoded, as sitemaps and feeds want it.
+	Loc string
 }
 
 // Photo is one of an entry's photos as pages show it.
