@@ -44,6 +44,11 @@ type daemonResult struct {
 // benchDaemon runs `inkstone daemon` on site and times posts and edits.
 func benchDaemon(inkstone, site string, size int, logw io.Writer) (daemonResult, error) {
 	res := daemonResult{size: size}
+	// The search index the shell reads, made now, as a running site has it:
+	// the daemon would otherwise index every post while it is timed.
+	if _, err := runCmd(exec.Command(inkstone, "build", "--site", site)); err != nil {
+		return res, fmt.Errorf("build with search index: %w", err)
+	}
 	token, err := runCmd(exec.Command(inkstone, "token", "create", "--site", site, "--scope", "create update", "--name", "bench"))
 	if err != nil {
 		return res, fmt.Errorf("token: %w", err)
