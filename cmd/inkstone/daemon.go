@@ -135,6 +135,8 @@ func (a *app) newWriteSide(cfg *config.Site, b *build.Builder, log *slog.Logger)
 		{Name: "content", Fn: server.WritableDir(cfg.ContentDir())},
 		{Name: "public", Fn: server.WritableDir(cfg.PublicDir())},
 		{Name: "state", Fn: server.WritableDir(cfg.StateDir())},
+		{Name: "index", Fn: server.ReadableFile(filepath.Join(cfg.PublicDir(), "index.html"))},
+		{Name: "search", Fn: server.ReadableFile(filepath.Join(cfg.PublicDir(), "search", "meta.json"))},
 	}
 	return ws, nil
 }

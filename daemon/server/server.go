@@ -197,6 +197,18 @@ func WritableDir(dir string) func(context.Context) error {
 	}
 }
 
+// ReadableFile checks that a file exists and can be read, such as the
+// site's home page or its search index.
+func ReadableFile(path string) func(context.Context) error {
+	return func(context.Context) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("%s cannot be read: %w (has the site been built?)", filepath.Base(path), err)
+		}
+		return f.Close()
+	}
+}
+
 // WriteJSON writes v with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -94,5 +96,20 @@ func TestWritableDir(t *testing.T) {
 	}
 	if err := WritableDir("/nonexistent/folder")(context.Background()); err == nil {
 		t.Error("missing folder reported writable")
+	}
+}
+
+func TestReadableFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "index.html")
+	check := ReadableFile(path)
+	if err := check(context.Background()); err == nil || !strings.Contains(err.Error(), "index.html cannot be read") {
+		t.Errorf("missing file: %v, want an error naming it", err)
+	}
+	if err := os.WriteFile(path, []byte("<!doctype html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := check(context.Background()); err != nil {
+		t.Errorf("readable file: %v", err)
 	}
 }
