@@ -373,6 +373,8 @@ func (s *Static) entry(d *Doc) *staticDoc {
 		terms[typeTerm(d.Type)] = 1
 	}
 	sd.bucket = lengthBucket(sd.length)
+	// Analysed: the text is not needed again, and is most of a post.
+	sd.doc.Text = ""
 	sd.terms = make([]posting, 0, len(terms))
 	for t, tf := range terms {
 		sd.terms = append(sd.terms, posting{term: t, tf: tf})
