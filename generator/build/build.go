@@ -290,7 +290,11 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	index := make(chan searched, 1)
 	go func() {
+		t := time.Now()
 		files, err := st.search.Update(ctx, docs)
+		if b.Log != nil {
+			b.Log.Debug("build phase", "phase", "search index", "took", time.Since(t).Round(time.Microsecond))
+		}
 		index <- searched{files, err}
 	}()
 	pick := func(outs []output) []output {
@@ -319,6 +323,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	if err == nil {
 		err = run(ctx, todo, tx)
 	}
+	phase("pages")
 	res := <-index
 	if err == nil && res.err != nil {
 		st.search = nil
@@ -449,7 +454,8 @@ func (b *Builder) contentPath(p *content.Post) string {
 type cards struct {
 	rend *render.Renderer
 	info *render.Info
-	once map[*site.Entry]*cardOnce // only read once made
+	mu   sync.Mutex
+	once map[*site.Entry]*cardOnce // made as list pages ask for cards
 }
 
 type cardOnce struct {
@@ -457,27 +463,23 @@ type cardOnce struct {
 	err error
 }
 
-func newCards(rend *render.Renderer, info *render.Info, posts []*site.Entry) *cards {
-	c := &cards{rend: rend, info: info, once: make(map[*site.Entry]*cardOnce, len(posts))}
-	for _, e := range posts {
-		// A card made by an earlier build is reused as it is.
-		if e.Card == "" {
-			c.once[e] = new(cardOnce)
-		}
-	}
-	return c
+func newCards(rend *render.Renderer, info *render.Info) *cards {
+	return &cards{rend: rend, info: info, once: map[*site.Entry]*cardOnce{}}
 }
 
 // render makes sure every entry has its card.
 func (c *cards) render(entries []*site.Entry) error {
 	for _, e := range entries {
+		if !e.Listed {
+			return fmt.Errorf("render card for %s: not a listed post", e.URL)
+		}
+		c.mu.Lock()
 		o := c.once[e]
 		if o == nil {
-			if e.Card == "" {
-				return fmt.Errorf("render card for %s: not a listed post", e.URL)
-			}
-			continue
+			o = new(cardOnce)
+			c.once[e] = o
 		}
+		c.mu.Unlock()
 		o.Do(func() { e.Card, o.err = c.rend.Card(c.info, e) })
 		if o.err != nil {
 			return o.err

@@ -146,7 +146,8 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	c := b.Config
 	rend, info := st.rend, st.info
 	outs := make([]output, 0, len(s.Entries)+len(s.Pages)+len(s.Posts)/c.PerPage+len(s.Tags)+len(s.Years)+len(st.files)+16)
-	cards := newCards(rend, info, s.Posts)
+	cards := newCards(rend, info)
+	st.cards = cards
 	page := func(path, tmpl string, p *render.Page, k *key) {
 		p.Site = info
 		outs = append(outs, output{path: path, kind: kindPage, key: k.str(tmpl).sum(), needs: p.Entries, render: func(buf *bytes.Buffer) ([]byte, error) {

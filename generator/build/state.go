@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,6 +48,13 @@ type state struct {
 	// apply; the next build tries them again.
 	pending map[string]bool
 	images  map[string]image // processed content images, by content path
+	// paths are the keys of sources, sorted; nil when they changed.
+	paths []string
+	// warm are the sources that may hold what release drops: those read
+	// or converted since the last release, and the newest posts.
+	warm map[*source]bool
+	// cards is the last build's cards, which release drops.
+	cards *cards
 	// urls maps the permalink of every dated post, drafts and deleted
 	// ones included, to its content path, for the write path's lookups.
 	urls map[string]string
@@ -86,6 +94,10 @@ func (st *state) clone() *state {
 	for k, v := range st.images {
 		c.images[k] = v
 	}
+	c.warm = make(map[*source]bool, len(st.warm)+1)
+	for k := range st.warm {
+		c.warm[k] = true
+	}
 	c.urls = make(map[string]string, len(st.urls)+1)
 	for k, v := range st.urls {
 		c.urls[k] = v
@@ -96,7 +108,16 @@ func (st *state) clone() *state {
 // put adds or replaces the source at rel.
 func (st *state) put(rel string, src *source) {
 	st.drop(rel)
+	if st.paths != nil {
+		// A new slice: the last build's state may share the old one.
+		i, _ := slices.BinarySearch(st.paths, rel)
+		st.paths = slices.Insert(slices.Clip(st.paths), i, rel)
+	}
 	st.sources[rel] = src
+	if st.warm == nil {
+		st.warm = map[*source]bool{}
+	}
+	st.warm[src] = true
 	if u := addressOf(src.post, st.pattern); u != "" {
 		st.urls[u] = rel
 	}
@@ -107,6 +128,9 @@ func (st *state) drop(rel string) {
 	old := st.sources[rel]
 	if old == nil {
 		return
+	}
+	if i, ok := slices.BinarySearch(st.paths, rel); ok {
+		st.paths = slices.Delete(slices.Clone(st.paths), i, i+1)
 	}
 	delete(st.sources, rel)
 	if u := addressOf(old.post, st.pattern); u != "" && st.urls[u] == rel {
@@ -257,11 +281,14 @@ func (st *state) forget(rel string) bool {
 // yet, on every core. It returns the entries of the site in path order.
 func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error) {
 	pattern := st.pattern
-	paths := make([]string, 0, len(st.sources))
-	for rel := range st.sources {
-		paths = append(paths, rel)
+	if st.paths == nil {
+		st.paths = make([]string, 0, len(st.sources))
+		for rel := range st.sources {
+			st.paths = append(st.paths, rel)
+		}
+		sort.Strings(st.paths)
 	}
-	sort.Strings(paths)
+	paths := st.paths
 	var todo []*source
 	var errs []error
 	entries := make([]*site.Entry, 0, len(paths))
@@ -376,20 +403,27 @@ func (st *state) release(s *site.Site, keep int) {
 		}
 		kept[e] = true
 	}
-	for _, src := range st.sources {
+	if st.cards != nil {
+		for e := range st.cards.once {
+			e.Card = ""
+		}
+		st.cards = nil
+	}
+	for src := range st.warm {
 		src.post.Body = ""
 		e := src.entry
-		if e == nil {
+		if e == nil || src.post.Kind != content.KindPost {
+			delete(st.warm, src)
 			continue
 		}
-		e.Card = ""
-		if src.post.Kind == content.KindPost && !kept[e] {
+		if !kept[e] {
 			e.HTML, e.Text = "", ""
 			src.hollow = true
 			if src.doc != nil {
 				// Indexed already: search reads the text of new versions only.
 				src.doc.Text = ""
 			}
+			delete(st.warm, src)
 		}
 	}
 }
@@ -428,6 +462,11 @@ func (b *Builder) hydrate(ctx context.Context, st *state, outs []output) error {
 		src.entry.HTML, src.entry.Text = fresh.HTML, fresh.Text
 		src.hollow = false
 	})
+	for i, src := range todo {
+		if errs[i] == nil {
+			st.warm[src] = true
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

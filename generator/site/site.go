@@ -366,13 +366,10 @@ func Assemble(entries []*Entry) (*Site, error) {
 		}
 	}
 	slices.SortFunc(s.Posts, func(a, b *Entry) int {
-		switch {
-		case newer(a, b):
-			return -1
-		case newer(b, a):
-			return 1
+		if c := b.Post.Date.Compare(a.Post.Date); c != 0 {
+			return c
 		}
-		return 0
+		return strings.Compare(b.Post.Path, a.Post.Path)
 	})
 	for i, e := range s.Posts {
 		// Prev is the older neighbour, Next the newer one.
