@@ -41,7 +41,7 @@ func (s *Static) Fetches(text string) []string {
 				}
 			}
 			slices.SortFunc(cands, func(a, b string) int {
-				if d := len(s.postings[b]) - len(s.postings[a]); d != 0 {
+				if d := len(s.postingsOf(b)) - len(s.postingsOf(a)); d != 0 {
 					return d
 				}
 				return strings.Compare(a, b)
@@ -62,9 +62,9 @@ func (s *Static) Fetches(text string) []string {
 	for _, g := range groups {
 		gs := map[*staticDoc]float64{}
 		for _, t := range g {
-			df := float64(len(s.postings[t]))
+			df := float64(len(s.postingsOf(t)))
 			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-			for _, p := range s.postings[t] {
+			for _, p := range s.postingsOf(t) {
 				tf := float64(p.tf)
 				dl := math.Pow(2, float64(p.doc.bucket)/2) - 1
 				gs[p.doc] += idf * tf * 2.2 / (tf + 1.2*(0.25+0.75*dl/avg))

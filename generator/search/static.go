@@ -49,19 +49,48 @@ const (
 
 // staticDoc is one document as the static index holds it.
 type staticDoc struct {
-	doc    Doc
-	id     uint32
-	terms  []posting // per term, the weighted frequency; filter terms ("#tag", "!type") have 1
-	length int       // weighted number of words
-	bucket int       // lengthBucket(length)
+	doc Doc
+	id  uint32
+	// terms are the document's terms with their weighted frequency
+	// (filter terms, "#tag" and "!type", have 1): found, while the
+	// document is analysed; then, once it is in the index, the postings
+	// lists it is on, which spares a copy of each term per document.
+	found  []termTF
+	terms  []termRef
+	length int // weighted number of words
+	bucket int // lengthBucket(length)
 }
 
-// posting is a term's frequency in a document: in staticDoc.terms the
-// term, in Static.postings the document.
-type posting struct {
+// termTF is a term's weighted frequency in a document being analysed.
+type termTF struct {
 	term string
-	doc  *staticDoc
 	tf   uint32
+}
+
+// termRef is a document's place on one term's postings list.
+type termRef struct {
+	list *postingList
+	tf   uint32
+}
+
+// postingList is the documents that hold one term, in no order.
+type postingList struct {
+	term string
+	docs []docTF
+}
+
+// docTF is a document of a postings list with the term's frequency in it.
+type docTF struct {
+	doc *staticDoc
+	tf  uint32
+}
+
+// postingsOf is the documents holding t; nil when none does.
+func (s *Static) postingsOf(t string) []docTF {
+	if l := s.postings[t]; l != nil {
+		return l.docs
+	}
+	return nil
 }
 
 // Static is the browser index, kept in memory between builds.
@@ -70,7 +99,7 @@ type Static struct {
 	mode string
 
 	docs     map[string]*staticDoc // by Doc.Key
-	postings map[string][]posting  // term → documents holding it, in no order
+	postings map[string]*postingList // term → documents holding it
 
 	// What the previous Update wrote.
 	termShards, docShards int
@@ -90,7 +119,7 @@ func NewStatic(language string) (*Static, error) {
 		an:       an,
 		mode:     staticMode(language),
 		docs:     map[string]*staticDoc{},
-		postings: map[string][]posting{},
+		postings: map[string]*postingList{},
 		files:    map[string]bool{},
 	}, nil
 }
@@ -140,10 +169,18 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 			oldDocShard[old.id] = true
 		}
 		s.docs[sd.doc.Key] = sd
-		for _, tp := range sd.terms {
-			s.postings[tp.term] = append(s.postings[tp.term], posting{doc: sd, tf: tp.tf})
-			dirtyTerms[tp.term] = true
+		sd.terms = make([]termRef, len(sd.found))
+		for i, tp := range sd.found {
+			l := s.postings[tp.term]
+			if l == nil {
+				l = &postingList{term: tp.term}
+				s.postings[tp.term] = l
+			}
+			l.docs = append(l.docs, docTF{doc: sd, tf: tp.tf})
+			sd.terms[i] = termRef{list: l, tf: tp.tf}
+			dirtyTerms[l.term] = true
 		}
+		sd.found = nil
 		changed[sd] = true
 	}
 
@@ -155,7 +192,7 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 				oldDocShard[sd.id] = true
 				changed[sd] = true
 				for _, tp := range sd.terms {
-					dirtyTerms[tp.term] = true
+					dirtyTerms[tp.list.term] = true
 				}
 			}
 			sd.id = id
@@ -301,17 +338,15 @@ func runJobs(jobs []func() (string, []byte, error), out map[string][]byte) error
 // remove takes sd's postings out of the inverted index.
 func (s *Static) remove(sd *staticDoc, dirty map[string]bool) {
 	for _, tp := range sd.terms {
-		p := s.postings[tp.term]
-		if i := slices.IndexFunc(p, func(x posting) bool { return x.doc == sd }); i >= 0 {
-			p[i] = p[len(p)-1]
-			p = p[:len(p)-1]
+		l := tp.list
+		if i := slices.IndexFunc(l.docs, func(x docTF) bool { return x.doc == sd }); i >= 0 {
+			l.docs[i] = l.docs[len(l.docs)-1]
+			l.docs = l.docs[:len(l.docs)-1]
 		}
-		if len(p) == 0 {
-			delete(s.postings, tp.term)
-		} else {
-			s.postings[tp.term] = p
+		if len(l.docs) == 0 && s.postings[l.term] == l {
+			delete(s.postings, l.term)
 		}
-		dirty[tp.term] = true
+		dirty[l.term] = true
 	}
 }
 
@@ -375,9 +410,9 @@ func (s *Static) entry(d *Doc) *staticDoc {
 	sd.bucket = lengthBucket(sd.length)
 	// Analysed: the text is not needed again, and is most of a post.
 	sd.doc.Text = ""
-	sd.terms = make([]posting, 0, len(terms))
+	sd.found = make([]termTF, 0, len(terms))
 	for t, tf := range terms {
-		sd.terms = append(sd.terms, posting{term: t, tf: tf})
+		sd.found = append(sd.found, termTF{term: t, tf: tf})
 	}
 	return sd
 }
@@ -477,8 +512,8 @@ func (s *Static) termShardData(terms []string) ([]byte, error) {
 	var b []byte
 	for _, t := range terms {
 		// Sorting in place is safe: the order of postings does not matter.
-		ps := s.postings[t]
-		slices.SortFunc(ps, func(a, b posting) int { return int(a.doc.id) - int(b.doc.id) })
+		ps := s.postingsOf(t)
+		slices.SortFunc(ps, func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
 		filter := isFilterTerm(t)
 		b = b[:0]
 		prev := uint32(0)

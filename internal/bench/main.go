@@ -7,8 +7,8 @@
 // no timing includes compilation), writes a corpus site per size (seed 1),
 // then runs `inkstone build --no-index --site DIR` as a child process (the
 // site with its browser search index; the bleve index for the shell is
-// timed by the search part): -runs cold builds
-// (public/ and .inkstone/ deleted before each) followed by -runs warm
+// timed by the search part): -runs cold builds (each into a new output
+// folder, with .inkstone/ deleted before it) followed by -runs warm
 // rebuilds (nothing changed). Wall time is measured around the child; peak
 // memory is the child's maximum resident set size from rusage.
 //
@@ -153,19 +153,33 @@ func run(opts options, out, logw io.Writer) (err error) {
 // measure runs the cold builds then the warm rebuilds of one site.
 func measure(inkstone, site string, size, runs int, logw io.Writer) (result, error) {
 	r := result{size: size}
-	for i := range runs {
-		for _, dir := range []string{"public", ".inkstone"} {
-			if err := os.RemoveAll(filepath.Join(site, dir)); err != nil {
-				return r, fmt.Errorf("cleaning before cold build: %w", err)
-			}
+	// A cold build writes into a folder that never existed, as a fresh
+	// clone's first build does. (Deleting public/ before each run would
+	// time the file system instead: ext4 without a journal, as here,
+	// creates files slowly for a while after thousands were deleted.)
+	var colds []string
+	defer func() {
+		for _, dir := range colds {
+			os.RemoveAll(dir)
 		}
-		d, rss, err := timedBuild(inkstone, site)
+	}()
+	for i := range runs {
+		if err := os.RemoveAll(filepath.Join(site, ".inkstone")); err != nil {
+			return r, fmt.Errorf("cleaning before cold build: %w", err)
+		}
+		out := filepath.Join(site, fmt.Sprintf("cold-%d", i+1))
+		colds = append(colds, out)
+		d, rss, err := timedBuild(inkstone, site, "--out", out)
 		if err != nil {
 			return r, fmt.Errorf("cold build %d: %w", i+1, err)
 		}
 		fmt.Fprintf(logw, "bench: %d posts, cold build %d: %s, %s\n", size, i+1, formatDuration(d), formatMiB(rss))
 		r.cold = append(r.cold, d)
 		r.maxRSSKiB = max(r.maxRSSKiB, rss)
+	}
+	// The site's own public/, built once, then rebuilt with nothing changed.
+	if _, _, err := timedBuild(inkstone, site); err != nil {
+		return r, fmt.Errorf("first build: %w", err)
 	}
 	for i := range runs {
 		d, rss, err := timedBuild(inkstone, site)
@@ -183,10 +197,10 @@ func measure(inkstone, site string, size, runs int, logw io.Writer) (result, err
 	return r, nil
 }
 
-// timedBuild runs `inkstone build --no-index --site site` once and
+// timedBuild runs `inkstone build --no-index --site site [args]` once and
 // returns its wall time and peak resident set size in KiB.
-func timedBuild(inkstone, site string) (time.Duration, int64, error) {
-	cmd := exec.Command(inkstone, "build", "--no-index", "--site", site)
+func timedBuild(inkstone, site string, args ...string) (time.Duration, int64, error) {
+	cmd := exec.Command(inkstone, append([]string{"build", "--no-index", "--site", site}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout = io.Discard
 	cmd.Stderr = &stderr
