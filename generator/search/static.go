@@ -98,7 +98,7 @@ type Static struct {
 	an   *Analyzer
 	mode string
 
-	docs     map[string]*staticDoc // by Doc.Key
+	docs     map[string]*staticDoc   // by Doc.Key
 	postings map[string]*postingList // term → documents holding it
 
 	// What the previous Update wrote.
