@@ -409,14 +409,6 @@ func Assemble(entries []*Entry) (*Site, error) {
 	return s, nil
 }
 
-// newer orders posts newest first; the path breaks ties so order is stable.
-func newer(a, b *Entry) bool {
-	if !a.Post.Date.Equal(b.Post.Date) {
-		return a.Post.Date.After(b.Post.Date)
-	}
-	return a.Post.Path > b.Post.Path
-}
-
 // Updated is the newest publication or update time among the posts.
 func (s *Site) Updated() time.Time {
 	var t time.Time
