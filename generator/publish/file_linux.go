@@ -17,10 +17,28 @@ import (
 // create writes data to a new file at path, failing if one exists, and
 // returns its modification time. The file is readable by all (0644),
 // whatever the umask.
-func create(path string, data []byte) (mtime int64, err error) {
-	fd, err := open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL, 0o644)
+func create(path string, data []byte) (int64, error) {
+	mtime, opened, err := writeTo(path, syscall.O_CREAT|syscall.O_EXCL, data)
+	if err != nil && opened {
+		syscall.Unlink(path)
+	}
+	return mtime, err
+}
+
+// overwrite replaces the bytes of the existing file at path and returns
+// its new modification time.
+func overwrite(path string, data []byte) (mtime int64, err error) {
+	mtime, _, err = writeTo(path, syscall.O_TRUNC, data)
+	return mtime, err
+}
+
+// writeTo opens path for writing with the extra flags, writes data, makes
+// the file 0644 and returns its modification time; opened tells whether
+// the file could be opened at all.
+func writeTo(path string, flags int, data []byte) (mtime int64, opened bool, err error) {
+	fd, err := open(path, syscall.O_WRONLY|flags, 0o644)
 	if err != nil {
-		return 0, &fs.PathError{Op: "create", Path: path, Err: err}
+		return 0, false, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	var st syscall.Stat_t
 	err = write(fd, data)
@@ -34,10 +52,9 @@ func create(path string, data []byte) (mtime int64, err error) {
 		err = cerr
 	}
 	if err != nil {
-		syscall.Unlink(path)
-		return 0, &fs.PathError{Op: "write", Path: path, Err: err}
+		return 0, true, &fs.PathError{Op: "write", Path: path, Err: err}
 	}
-	return st.Mtim.Nano(), nil
+	return st.Mtim.Nano(), true, nil
 }
 
 // bufs holds the buffers sameFile reads into, but for huge ones (media),
@@ -169,28 +186,4 @@ func exchange(a, b string) error {
 			return &os.LinkError{Op: "exchange", Old: a, New: b, Err: err}
 		}
 	}
-}
-
-// overwrite replaces the bytes of the existing file at path and returns
-// its new modification time.
-func overwrite(path string, data []byte) (mtime int64, err error) {
-	fd, err := open(path, syscall.O_WRONLY|syscall.O_TRUNC, 0)
-	if err != nil {
-		return 0, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	var st syscall.Stat_t
-	err = write(fd, data)
-	if err == nil {
-		err = fstat(fd, &st)
-	}
-	if err == nil && st.Mode&0o777 != 0o644 {
-		err = fchmod(fd, 0o644)
-	}
-	if cerr := syscall.Close(fd); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, &fs.PathError{Op: "write", Path: path, Err: err}
-	}
-	return st.Mtim.Nano(), nil
 }
