@@ -28,6 +28,13 @@ type daemonSite struct {
 
 func startDaemon(t *testing.T) *daemonSite {
 	t.Helper()
+	return startDaemonWith(t, nil)
+}
+
+// startDaemonWith is startDaemon with prepare, when set, run on the site
+// after its config is written and before the daemon starts.
+func startDaemonWith(t *testing.T, prepare func(*config.Site)) *daemonSite {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := "base_url = \"https://notes.example/\"\ntitle = \"Daemon test\"\n[git]\ncommit = true\n"
 	if err := os.WriteFile(filepath.Join(dir, "inkstone.toml"), []byte(cfg), 0o644); err != nil {
@@ -47,6 +54,9 @@ func startDaemon(t *testing.T) *daemonSite {
 	c, err := config.Load(dir, "", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(c)
 	}
 	tokens, err := indieauth.OpenSiteTokens(c)
 	if err != nil {

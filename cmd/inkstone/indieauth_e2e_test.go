@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,14 +10,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 
@@ -34,73 +30,18 @@ const e2eSite = "https://notes.example/"
 // a.siteConfig reads it.
 func startDaemonWithPassword(t *testing.T, password string) *daemonSite {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := "base_url = \"" + e2eSite + "\"\ntitle = \"Daemon test\"\n[git]\ncommit = true\n"
-	if err := os.WriteFile(filepath.Join(dir, "inkstone.toml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{
-		{"init", "--quiet"},
-		{"config", "user.email", "owner@notes.example"},
-		{"config", "user.name", "Owner"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
+	return startDaemonWith(t, func(c *config.Site) {
+		hash, err := indieauth.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-
-	c, err := config.Load(dir, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := indieauth.HashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(c.StateDir(), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(c.StateDir(), passwordFile), []byte(hash+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := indieauth.OpenSiteTokens(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, _, err := tokens.Create("test", []string{"create", "update", "delete", "undelete", "media"}, "", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	var out bytes.Buffer
-	a := newApp(&out, &out, nil)
-	a.site, a.addr, a.logFormat, a.logLevel = dir, "127.0.0.1:0", "text", "warn"
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(out.String())
+		if err := os.MkdirAll(c.StateDir(), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(c.StateDir(), passwordFile), []byte(hash+"\n"), 0o600); err != nil {
+			t.Fatal(err)
 		}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.daemon(ctx, ready) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	select {
-	case addr := <-ready:
-		return &daemonSite{dir: dir, base: "http://" + addr, token: secret}
-	case err := <-done:
-		t.Fatalf("daemon stopped: %v\n%s", err, out.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("daemon did not start")
-	}
-	return nil
 }
 
 // tlsBlindJar is a cookie jar that keeps the daemon's cookies for any
