@@ -22,6 +22,8 @@ require (
 	willnorris.com/go/microformats v1.2.0
 )
 
+require github.com/HugoSmits86/nativewebp v0.9.3
+
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.4.5 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect

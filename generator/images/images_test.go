@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,12 +10,15 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/HugoSmits86/nativewebp"
 )
 
 func decodeFile(t *testing.T, file string) image.Image {
@@ -65,15 +69,18 @@ func write(t *testing.T, dir, rel string, b []byte) string {
 func TestProcessOrientations(t *testing.T) {
 	const w, h = 96, 48
 	for o := 1; o <= 8; o++ {
-		for _, format := range []string{"jpeg", "png"} {
+		for _, format := range []string{"jpeg", "png", "webp"} {
 			t.Run(fmt.Sprintf("%s-%d", format, o), func(t *testing.T) {
 				dir := t.TempDir()
 				stored := storedPicture(o, w, h)
 				var data []byte
 				rel := "media/ab/photo.jpg"
-				if format == "png" {
+				switch format {
+				case "png":
 					data, rel = phonePNG(t, stored, o), "media/ab/photo.png"
-				} else {
+				case "webp":
+					data, rel = phoneWebP(t, stored, o), "media/ab/photo.webp"
+				default:
 					data = phoneJPEG(t, stored, o)
 				}
 				src := write(t, dir, "content/"+rel, data)
@@ -94,6 +101,9 @@ func TestProcessOrientations(t *testing.T) {
 				}
 				stem := strings.TrimSuffix(rel, filepath.Ext(rel))
 				ext := filepath.Ext(rel)
+				if format == "webp" {
+					ext = ".jpg" // an opaque WebP's variants are JPEG
+				}
 				for i, want := range []struct {
 					path string
 					w, h int
@@ -373,6 +383,24 @@ func TestCleanFormats(t *testing.T) {
 // EXIF and XMP chunks, as an editor exporting with metadata would.
 func withWebPMetadata(t *testing.T, simple []byte) []byte {
 	t.Helper()
+	return webpWithChunks(t, simple, exifTIFF(1), nil)
+}
+
+// phoneWebP encodes img as a lossless WebP and adds EXIF with orientation
+// o (and GPS) and XMP.
+func phoneWebP(t testing.TB, img image.Image, o int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := nativewebp.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return webpWithChunks(t, buf.Bytes(), exifTIFF(o), nil)
+}
+
+// webpWithChunks wraps a simple WebP in the extended format with an
+// optional ICCP chunk before the image and EXIF and XMP chunks after it.
+func webpWithChunks(t testing.TB, simple, exif, icc []byte) []byte {
+	t.Helper()
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(simple))
 	if err != nil {
 		t.Fatal(err)
@@ -385,12 +413,19 @@ func withWebPMetadata(t *testing.T, simple []byte) []byte {
 		}
 		return c
 	}
-	vp8x := []byte{0x0C, 0, 0, 0}
+	flags := byte(0x0C)
+	if icc != nil {
+		flags |= 0x20
+	}
+	vp8x := []byte{flags, 0, 0, 0}
 	vp8x = append(vp8x, byte(cfg.Width-1), byte((cfg.Width-1)>>8), 0, byte(cfg.Height-1), byte((cfg.Height-1)>>8), 0)
 	body := []byte("WEBP")
 	body = append(body, chunk("VP8X", vp8x)...)
+	if icc != nil {
+		body = append(body, chunk("ICCP", icc)...)
+	}
 	body = append(body, simple[12:]...)
-	body = append(body, chunk("EXIF", exifTIFF(1))...)
+	body = append(body, chunk("EXIF", exif)...)
 	body = append(body, chunk("XMP ", []byte("<x:xmpmeta>GPS secret</x:xmpmeta>"))...)
 	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...)
 	return append(out, body...)
@@ -507,11 +542,16 @@ func TestColourProfileKept(t *testing.T) {
 	iccp := pngChunk("iCCP", []byte("Display P3\x00\x00x-profile"))
 	rawPNG := phonePNG(t, storedPicture(8, 64, 32), 8)
 	pngICC := append(append(append([]byte{}, rawPNG[:33]...), iccp...), rawPNG[33:]...)
+	var lossless bytes.Buffer
+	if err := nativewebp.Encode(&lossless, storedPicture(6, 64, 32), nil); err != nil {
+		t.Fatal(err)
+	}
+	webpICC := webpWithChunks(t, lossless.Bytes(), exifTIFF(6), []byte("webp-p3-profile"))
 	for _, tt := range []struct {
 		rel  string
 		data []byte
 		mark string
-	}{{"a.jpg", withICC, "display-p3-profile-bytes"}, {"a.png", pngICC, "Display P3\x00"}} {
+	}{{"a.jpg", withICC, "display-p3-profile-bytes"}, {"a.png", pngICC, "Display P3\x00"}, {"a.webp", webpICC, "webp-p3-profile"}} {
 		dir := t.TempDir()
 		src := write(t, dir, tt.rel, tt.data)
 		p := &Processor{CacheDir: filepath.Join(dir, "cache"), Widths: []int{16}}
@@ -591,5 +631,49 @@ func TestProcessWebP(t *testing.T) {
 		if img.Bounds().Dx() != f.Width || img.Bounds().Dy() != f.Height {
 			t.Errorf("%s is %v, result says %dx%d", f.Path, img.Bounds(), f.Width, f.Height)
 		}
+	}
+}
+
+// A transparent WebP's variants are PNG; its profile moves into an iCCP
+// chunk that PNG readers accept.
+func TestWebPProfileIntoPNGVariant(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 64, 32))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []uint8{200, 40, 40, 128})
+	}
+	var enc bytes.Buffer
+	if err := nativewebp.Encode(&enc, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	icc := bytes.Repeat([]byte("p3-profile "), 40)
+	dir := t.TempDir()
+	src := write(t, dir, "t.webp", webpWithChunks(t, enc.Bytes(), exifTIFF(3), icc))
+	p := &Processor{CacheDir: filepath.Join(dir, "cache"), Widths: []int{16}}
+	r, err := p.Process(context.Background(), src, "t.webp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Files) != 2 || r.Files[1].Path != "t-16.png" {
+		t.Fatalf("files %+v, want t.webp and t-16.png", r.Files)
+	}
+	b, _ := os.ReadFile(r.Files[1].Cache)
+	prof := colourProfile("png", b)
+	if len(prof) < 12 {
+		t.Fatal("PNG variant has no iCCP chunk")
+	}
+	_, z, _ := bytes.Cut(prof[8:len(prof)-4], []byte("\x00\x00"))
+	zr, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, icc) {
+		t.Errorf("iCCP holds %q (%v), want the WebP's profile", got, err)
+	}
+	decodeFile(t, r.Files[1].Cache)
+	orig, _ := os.ReadFile(r.Files[0].Cache)
+	assertClean(t, "t.webp", orig)
+	if !bytes.Contains(orig, icc) {
+		t.Error("upright WebP lost its profile")
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/HugoSmits86/nativewebp"
 	"golang.org/x/image/webp"
 
 	"inkstone/internal/atomicfile"
@@ -27,7 +28,7 @@ import (
 
 // version changes when the output for the same input and settings would
 // change, so caches made by older code are not reused.
-const version = "1"
+const version = "2"
 
 // maxFileBytes bounds the image files read from content/.
 const maxFileBytes = 256 << 20
@@ -292,18 +293,12 @@ func (p *Processor) prepare(data []byte, decode bool) (prepared, error) {
 	if err != nil {
 		return pr, &FormatError{Format: pr.format, Err: err}
 	}
-	if pr.format == "jpeg" || pr.format == "png" {
+	if pr.format != "gif" {
 		pr.profile = colourProfile(pr.format, pr.cleaned)
 	}
 	o := 1
 	if exif != nil {
 		o = Orientation(exif)
-	}
-	if o != 1 && pr.format == "webp" {
-		// There is no WebP encoder to rotate with, and browsers show WebP
-		// as stored; the variants are left as stored too, to match.
-		p.log().Warn("WebP orientation tag ignored", "orientation", o)
-		o = 1
 	}
 	pr.width, pr.height = cfg.Width, cfg.Height
 	if o >= 5 {
@@ -322,6 +317,11 @@ func (p *Processor) prepare(data []byte, decode bool) (prepared, error) {
 		switch pr.format {
 		case "jpeg":
 			err = jpeg.Encode(&buf, pr.img, &jpeg.Options{Quality: p.quality()})
+		case "webp":
+			// Lossless, the only WebP a pure Go encoder writes: larger
+			// than the lossy original, but exact, and the variants
+			// (JPEG or PNG) are what pages mostly load.
+			err = nativewebp.Encode(&buf, pr.img, nil)
 		default: // png; a GIF carries no orientation
 			err = png.Encode(&buf, pr.img)
 		}
@@ -380,6 +380,9 @@ func (p *Processor) generate(ctx context.Context, data []byte, dir string) (meta
 		out := buf.Bytes()
 		if ext == "."+pr.format || (ext == ".jpg" && pr.format == "jpeg") {
 			out = withProfile(pr.format, out, pr.profile)
+		} else if pr.format == "webp" {
+			to := map[string]string{".jpg": "jpeg", ".png": "png"}[ext]
+			out = withProfile(to, out, webpProfileAs(to, pr.profile))
 		}
 		if err := os.WriteFile(filepath.Join(dir, vr.name()), out, 0o644); err != nil {
 			return meta{}, fmt.Errorf("image cache: %w", err)

@@ -2,9 +2,11 @@ package images
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 )
 
 // The strip functions copy an image file without its metadata, keeping
@@ -250,9 +252,9 @@ func stripWebP(b []byte) (out, exif []byte, err error) {
 	return out, exif, nil
 }
 
-// colourProfile returns the ICC profile of a cleaned JPEG or PNG in the
-// form it is stored in: the APP2 ICC_PROFILE segments of a JPEG, the
-// iCCP chunk of a PNG. Re-encoded files carry it over, since phones shoot
+// colourProfile returns the ICC profile of a cleaned JPEG, PNG or WebP
+// in the form it is stored in: the APP2 ICC_PROFILE segments of a JPEG,
+// the iCCP chunk of a PNG, the ICCP chunk of a WebP. Re-encoded files carry it over, since phones shoot
 // in wide-gamut colour (Display P3) that looks washed out read as sRGB.
 func colourProfile(format string, b []byte) []byte {
 	var out []byte
@@ -287,6 +289,18 @@ func colourProfile(format string, b []byte) []byte {
 			}
 			i = int(end)
 		}
+	case "webp":
+		for i := int64(12); i+8 <= int64(len(b)); {
+			n := int64(binary.LittleEndian.Uint32(b[i+4:]))
+			end := i + 8 + n + n&1
+			if end > int64(len(b)) {
+				break
+			}
+			if string(b[i:i+4]) == "ICCP" {
+				return b[i:end]
+			}
+			i = end
+		}
 	}
 	return out
 }
@@ -296,6 +310,9 @@ func colourProfile(format string, b []byte) []byte {
 func withProfile(format string, enc, profile []byte) []byte {
 	if len(profile) == 0 {
 		return enc
+	}
+	if format == "webp" {
+		return webpWithProfile(enc, profile)
 	}
 	at := 2 // after the JPEG start marker
 	if format == "png" {
@@ -308,4 +325,73 @@ func withProfile(format string, enc, profile []byte) []byte {
 	out = append(out, enc[:at]...)
 	out = append(out, profile...)
 	return append(out, enc[at:]...)
+}
+
+// webpWithProfile turns a simple lossless WebP (RIFF, VP8L) into the
+// extended format, which alone can carry an ICCP chunk: a VP8X header
+// flagging the profile (and alpha), the ICCP chunk, then the VP8L chunk.
+func webpWithProfile(enc, profile []byte) []byte {
+	// The VP8L header: signature 0x2F, then 14 bits width-1, 14 bits
+	// height-1 and the alpha bit, least significant first.
+	if len(enc) < 25 || string(enc[12:16]) != "VP8L" || enc[20] != 0x2F {
+		return enc
+	}
+	bits := binary.LittleEndian.Uint32(enc[21:25])
+	w, h := bits&0x3FFF, (bits>>14)&0x3FFF
+	flags := byte(0x20) // ICC profile
+	if bits>>28&1 == 1 {
+		flags |= 0x10 // alpha
+	}
+	vp8x := []byte{'V', 'P', '8', 'X', 10, 0, 0, 0, flags, 0, 0, 0,
+		byte(w), byte(w >> 8), byte(w >> 16), byte(h), byte(h >> 8), byte(h >> 16)}
+	out := make([]byte, 0, len(enc)+len(vp8x)+len(profile))
+	out = append(out, "RIFF\x00\x00\x00\x00WEBP"...)
+	out = append(out, vp8x...)
+	out = append(out, profile...)
+	out = append(out, enc[12:]...)
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	return out
+}
+
+// webpProfileAs converts a WebP ICCP chunk into the form a JPEG ("jpeg":
+// APP2 segments of at most 65,519 profile bytes each) or a PNG ("png": a
+// zlib-compressed iCCP chunk) stores it in, for the variants of a WebP.
+func webpProfileAs(format string, chunk []byte) []byte {
+	if len(chunk) < 8 {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint32(chunk[4:]))
+	if 8+n > len(chunk) || n == 0 {
+		return nil
+	}
+	icc := chunk[8 : 8+n]
+	switch format {
+	case "jpeg":
+		const max = 65535 - 2 - 14 // segment length field, ICC_PROFILE header
+		count := (len(icc) + max - 1) / max
+		if count > 255 {
+			return nil
+		}
+		var out []byte
+		for i := 0; i < count; i++ {
+			part := icc[i*max : min(len(icc), (i+1)*max)]
+			out = append(out, 0xFF, 0xE2)
+			out = binary.BigEndian.AppendUint16(out, uint16(2+14+len(part)))
+			out = append(out, "ICC_PROFILE\x00"...)
+			out = append(out, byte(i+1), byte(count))
+			out = append(out, part...)
+		}
+		return out
+	case "png":
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(icc) // writes to a bytes.Buffer do not fail
+		zw.Close()
+		data := append([]byte("ICC profile\x00\x00"), z.Bytes()...)
+		c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+		c = append(c, "iCCP"...)
+		c = append(c, data...)
+		return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+	}
+	return nil
 }
