@@ -167,7 +167,11 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 		ws.git.Pending = func(n int) { m.SetQueueDepth("git", n) }
 	}
 	ws.posts.Waiting = func(n int) { m.SetQueueDepth("posts", n) }
-	ws.posts.Built = func(d time.Duration, err error) { m.ObserveBuild("incremental", d, err) }
+	mem := newMemoryLimit(log)
+	ws.posts.Built = func(d time.Duration, err error) {
+		m.ObserveBuild("incremental", d, err)
+		mem.follow()
+	}
 	committed := ws.posts.Changed
 	ws.posts.Changed = func(c posts.Change) {
 		m.PostWritten(c.Action)
@@ -186,6 +190,7 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 	// The first build's garbage (every page rendered once) is many times
 	// what the daemon keeps; give it back rather than hold it for minutes.
 	debug.FreeOSMemory()
+	mem.follow()
 
 	ln, err := a.listen(cfg)
 	if err != nil {
@@ -194,7 +199,7 @@ func (a *app) daemon(ctx context.Context, ready chan<- string) error {
 	defer ln.Close()
 	srv := &server.Server{Log: log, Routes: ws.routes, Checks: ws.checks, Auth: ws, Metrics: m}
 	httpSrv := server.HTTPServer(srv.Handler(), log)
-	stop, err := a.background(&rebuilder{app: a, b: b, log: log, metrics: m}, ws)
+	stop, err := a.background(&rebuilder{app: a, b: b, log: log, metrics: m, memory: mem}, ws)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ type rebuilder struct {
 	// rebuilt, when set, runs after each successful rebuild.
 	rebuilt func()
 	metrics *metrics.Metrics // nil: not measured
+	memory  *memoryLimit     // nil: the runtime's defaults
 }
 
 // watcher watches the folders and file a build reads.
@@ -132,6 +133,7 @@ func (r *rebuilder) rebuild(ctx context.Context, batch []watch.Change) {
 		sum, err = r.b.Apply(ctx, paths)
 	}
 	r.metrics.ObserveBuild(kind, time.Since(start), err)
+	r.memory.follow()
 	if err != nil {
 		r.log.Error("rebuild failed; still serving the previous site", "changes", len(batch), "err", multiline(err))
 		return

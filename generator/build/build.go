@@ -114,8 +114,9 @@ type output struct {
 	// key hashes everything the output is rendered from; an output whose
 	// key is the one it had in the last build is not rendered again.
 	key uint64
-	// keep marks an output known to be on disk already, never rendered.
-	keep bool
+	// same marks an output whose key is the one the last build recorded:
+	// it is on disk as it would be rendered, and has no render function.
+	same bool
 	// needs are the entries whose HTML the output shows.
 	needs []*site.Entry
 	// render returns the file's bytes. It may write them into buf, which
@@ -212,6 +213,7 @@ func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
 	if err == nil && !changed && len(b.st.pending) == 0 {
 		// Nothing new: most often the watcher reporting a file that a
 		// Micropub write has built already.
+		st.rollback()
 		return Summary{Took: time.Since(start)}, nil
 	}
 	if err == nil {
@@ -219,9 +221,11 @@ func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
 		var sum Summary
 		sum, err = b.build(ctx, st, false, start, phase)
 		if err == nil {
+			st.undo = nil
 			return sum, nil
 		}
 	}
+	st.rollback()
 	// Tried again with the next change, so that a fix to one file does
 	// not leave another file's change out.
 	if b.st.pending == nil {
@@ -245,6 +249,36 @@ func (b *Builder) outDir(opt Options) string {
 	return b.Config.PublicDir()
 }
 
+// removed lists the outputs of the last build that this one, an
+// incremental one, no longer makes (the search index's files aside).
+// Usually there are none, which counting tells without a set of every
+// path.
+func (b *Builder) removed(st *state, outs []output, full bool) []string {
+	if full {
+		return nil
+	}
+	present := 0
+	for _, o := range outs {
+		if _, ok := st.keys[o.path]; ok {
+			present++
+		}
+	}
+	if present == len(st.keys) {
+		return nil
+	}
+	now := make(map[string]bool, len(outs))
+	for _, o := range outs {
+		now[o.path] = true
+	}
+	var gone []string
+	for p := range st.keys {
+		if !now[p] {
+			gone = append(gone, p)
+		}
+	}
+	return gone
+}
+
 // build converts, assembles, renders and publishes st. A full build
 // renders every output and removes anything else an earlier build wrote;
 // otherwise only outputs whose key changed are rendered. On success st
@@ -265,8 +299,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}
 	all := b.setInfo(st, s) || full
-	outs := b.plan(st, s)
-	if err := b.clashes(outs); err != nil {
+	outs := b.plan(st, s, all)
+	if err := b.clashes(outs, all); err != nil {
+		if !all {
+			// Name both sides: plan every output in full.
+			err = b.clashes(b.plan(st, s, true), true)
+		}
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
 	phase("assemble")
@@ -297,22 +335,13 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		}
 		index <- searched{files, err}
 	}()
-	pick := func(outs []output) []output {
-		todo := make([]output, 0, len(outs))
-		for _, o := range outs {
-			switch {
-			case o.keep:
-			case all || o.key == 0:
-				todo = append(todo, o)
-			default:
-				if k, ok := st.keys[o.path]; !ok || k != o.key {
-					todo = append(todo, o)
-				}
-			}
+	// Outputs plan did not find the same as last time are rendered.
+	todo := make([]output, 0, 64)
+	for _, o := range outs {
+		if !o.same {
+			todo = append(todo, o)
 		}
-		return todo
 	}
-	todo := pick(outs)
 	err = b.hydrate(ctx, st, todo)
 	phase("hydrate")
 
@@ -329,10 +358,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		st.search = nil
 		err = fmt.Errorf("search: %w", res.err)
 	}
+	searchFiles := make(map[string]bool, len(res.files))
 	if err == nil {
+		for _, f := range res.files {
+			searchFiles[f.Path] = true
+		}
 		found := searchOutputs(st, res.files)
-		outs = append(outs, found...)
-		found = pick(found)
 		todo = append(todo, found...)
 		err = run(ctx, found, tx)
 	}
@@ -340,16 +371,16 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		tx.Abort()
 		return Summary{}, err
 	}
-	keys := make(map[string]uint64, len(outs))
-	for _, o := range outs {
-		keys[o.path] = o.key
-	}
+	removed := b.removed(st, outs, full)
 	if !full {
-		for p := range st.keys {
-			if _, ok := keys[p]; !ok {
-				tx.Remove(p)
+		for p := range st.searchFiles {
+			if !searchFiles[p] {
+				removed = append(removed, p)
 			}
 		}
+	}
+	for _, p := range removed {
+		tx.Remove(p)
 	}
 	phase("render")
 	pst, err := tx.Commit(full)
@@ -357,13 +388,25 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("publish: %w", err)
 	}
 	phase("commit")
-	st.keys = keys
+	if full || st.keys == nil {
+		st.keys = make(map[string]uint64, len(outs))
+	}
+	// The last build's state, which shares the map, is let go now.
+	for _, o := range outs {
+		if !o.same {
+			st.keys[o.path] = o.key
+		}
+	}
+	for _, p := range removed {
+		delete(st.keys, p)
+	}
+	st.searchFiles = searchFiles
 	st.release(s, b.Config.Feeds.Items)
 	b.st = st
 	if full {
 		b.stale = false
 	}
-	sum := Summary{Posts: len(entries), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
+	sum := Summary{Posts: len(entries), Files: len(searchFiles), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
 	for _, o := range outs {
 		switch o.kind {
 		case kindPage:
@@ -409,7 +452,27 @@ func (b *Builder) fromRoot(err error) error {
 
 // clashes refuses two outputs with one path: a content file whose page or
 // copy would overwrite another output, or be overwritten by it.
-func (b *Builder) clashes(outs []output) error {
+//
+// An incremental build checks only the paths of outputs it renders: the
+// last build's paths were distinct, so any clash involves one of those.
+func (b *Builder) clashes(outs []output, all bool) error {
+	if !all {
+		fresh := map[string]int{}
+		for _, o := range outs {
+			if !o.same {
+				fresh[o.path] = 0
+			}
+		}
+		for _, o := range outs {
+			if n, ok := fresh[o.path]; ok {
+				if n == 1 {
+					return fmt.Errorf("two outputs share the path %s", o.path)
+				}
+				fresh[o.path] = n + 1
+			}
+		}
+		return nil
+	}
 	source := func(o *output) string {
 		if o.post != nil {
 			return b.contentPath(o.post)

@@ -234,3 +234,26 @@ func parseErrors(err error) []*content.ParseError {
 	walk(err)
 	return out
 }
+
+// TestOutputClashIncremental: the same clashes, made by a file added to a
+// built site, are refused by an incremental build, which checks only the
+// outputs it renders.
+func TestOutputClashIncremental(t *testing.T) {
+	for _, file := range []string{"content/tags.md", "content/2025.md", "content/index.md", "content/feed.xml"} {
+		t.Run(file, func(t *testing.T) {
+			s := newSite(t)
+			b := s.builder()
+			if _, err := b.Full(t.Context(), build.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			s.Write(file, "---\ntitle: Mine\n---\nA page of my own.\n")
+			_, err := b.Apply(t.Context(), []string{strings.TrimPrefix(file, "content/")})
+			if err == nil {
+				t.Fatalf("build succeeded with %s clashing with a generated output", file)
+			}
+			if !strings.Contains(err.Error(), strings.TrimPrefix(file, "content/")) {
+				t.Errorf("error %q does not name %s", err, file)
+			}
+		})
+	}
+}

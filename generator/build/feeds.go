@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,26 +76,92 @@ func (b *Builder) feeds(st *state, s *site.Site) []output {
 			return enc(f)
 		}}
 	}
-	sk := newKey(st.seed, "sitemap").str(updated.String()).entries(s.Posts)
-	for _, e := range s.Pages {
-		sk.entry(e)
-	}
-	sitemap := output{path: "sitemap.xml", kind: kindFeed, key: sk.sum(), render: func(*bytes.Buffer) ([]byte, error) {
-		urls := []feed.URL{{Loc: c.BaseURL, LastMod: updated}}
-		for _, e := range s.Pages {
-			if e.Post.EffectiveVisibility() == content.Public {
-				urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
-			}
-		}
-		for _, e := range s.Posts {
-			urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
-		}
-		return feed.Sitemap(urls)
-	}}
 	robots := output{path: "robots.txt", kind: kindFeed, key: 1, render: func(*bytes.Buffer) ([]byte, error) {
 		return feed.Robots(c.AbsURL("sitemap.xml")), nil
 	}}
-	return []output{mk("feed.xml", feed.RSS), mk("atom.xml", feed.Atom), mk("feed.json", feed.JSONFeed), sitemap, robots}
+	outs := []output{mk("feed.xml", feed.RSS), mk("atom.xml", feed.Atom), mk("feed.json", feed.JSONFeed)}
+	return append(append(outs, b.sitemaps(st, s, updated)...), robots)
+}
+
+// postsPerSitemap is how many posts each sitemaps/posts-N.xml lists.
+const postsPerSitemap = 1000
+
+// sitemaps plans sitemap.xml, a sitemap index, and the sitemaps it lists:
+// sitemaps/pages.xml with the home page and the public standalone pages,
+// and sitemaps/posts-N.xml with the listed posts, postsPerSitemap to a
+// file, numbered from the oldest post. So a chunk keeps its posts for
+// good, and a new post changes only the last chunk (or starts one), the
+// index and pages.xml (the home page's lastmod), all of them small.
+//
+// Each file's key hashes only what it shows: a chunk's posts, the pages
+// and the home lastmod, and for the index each child's URL and lastmod.
+func (b *Builder) sitemaps(st *state, s *site.Site, updated time.Time) []output {
+	c := b.Config
+	var pages []*site.Entry
+	for _, e := range s.Pages {
+		if e.Post.EffectiveVisibility() == content.Public {
+			pages = append(pages, e)
+		}
+	}
+	pagesMod := updated
+	for _, e := range pages {
+		if t := latest(e.Post); t.After(pagesMod) {
+			pagesMod = t
+		}
+	}
+	const pagesPath = "sitemaps/pages.xml"
+	refs := []feed.SitemapRef{{Loc: c.AbsURL(pagesPath), LastMod: pagesMod}}
+	outs := []output{{path: pagesPath, kind: kindFeed,
+		key: newKey(st.seed, "sitemap-pages").str(rfc3339(updated)).entries(pages).sum(),
+		render: func(*bytes.Buffer) ([]byte, error) {
+			urls := make([]feed.URL, 0, 1+len(pages))
+			urls = append(urls, feed.URL{Loc: c.BaseURL, LastMod: updated})
+			for _, e := range pages {
+				urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
+			}
+			return feed.Sitemap(urls)
+		}}}
+
+	// s.Posts is newest first, so chunks are cut from its end: chunk i
+	// holds posts (i-1)*postsPerSitemap+1 to i*postsPerSitemap counted
+	// from the oldest, written oldest first.
+	for i, hi := 1, len(s.Posts); hi > 0; i, hi = i+1, hi-postsPerSitemap {
+		chunk := s.Posts[max(hi-postsPerSitemap, 0):hi]
+		path := fmt.Sprintf("sitemaps/posts-%d.xml", i)
+		var mod time.Time
+		for _, e := range chunk {
+			if t := latest(e.Post); t.After(mod) {
+				mod = t
+			}
+		}
+		refs = append(refs, feed.SitemapRef{Loc: c.AbsURL(path), LastMod: mod})
+		outs = append(outs, output{path: path, kind: kindFeed,
+			key: newKey(st.seed, "sitemap-posts").entries(chunk).sum(),
+			render: func(*bytes.Buffer) ([]byte, error) {
+				urls := make([]feed.URL, 0, len(chunk))
+				for _, e := range slices.Backward(chunk) {
+					urls = append(urls, feed.URL{Loc: e.Loc, LastMod: latest(e.Post)})
+				}
+				return feed.Sitemap(urls)
+			}})
+	}
+
+	ik := newKey(st.seed, "sitemap-index").num(len(refs))
+	for _, r := range refs {
+		ik.str(r.Loc).str(rfc3339(r.LastMod))
+	}
+	index := output{path: "sitemap.xml", kind: kindFeed, key: ik.sum(), render: func(*bytes.Buffer) ([]byte, error) {
+		return feed.SitemapIndex(refs)
+	}}
+	return append([]output{index}, outs...)
+}
+
+// rfc3339 is t as sitemaps show it; the zero time is not shown.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }
 
 // escapedURL is the absolute URL of a root-relative path, percent-encoded

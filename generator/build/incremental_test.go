@@ -22,13 +22,14 @@ func TestUnchangedBuildWritesNothing(t *testing.T) {
 	if first.Written != len(before) {
 		t.Errorf("first build wrote %d files, public/ holds %d", first.Written, len(before))
 	}
-	// 8 listed posts, the unlisted one and about.md; 5 feeds (RSS, Atom,
-	// JSON Feed, sitemap, robots.txt); 2 media and 3 theme files, and the
-	// search index.
+	// 8 listed posts, the unlisted one and about.md; 7 feeds (RSS, Atom,
+	// JSON Feed, the sitemap index and its sitemaps/pages.xml and
+	// sitemaps/posts-1.xml, robots.txt); 2 media and 3 theme files, and
+	// the search index.
 	index := len(searchFiles(before))
-	if first.Posts != 10 || first.Feeds != 5 || first.Files != 5+index || index < 3 || first.Pages != len(s.HTMLFiles()) ||
+	if first.Posts != 10 || first.Feeds != 7 || first.Files != 5+index || index < 3 || first.Pages != len(s.HTMLFiles()) ||
 		first.Pages+first.Feeds+first.Files != first.Written {
-		t.Errorf("first build: %+v; want 10 posts, %d pages, 5 feeds, %d files", first, len(s.HTMLFiles()), 5+index)
+		t.Errorf("first build: %+v; want 10 posts, %d pages, 7 feeds, %d files", first, len(s.HTMLFiles()), 5+index)
 	}
 
 	second := s.Build(build.Options{})
@@ -92,7 +93,8 @@ Morning tea on the balcony, the first warm day of the year.
 		}
 	}
 	// Nothing about the edited post reaches these.
-	for _, rel := range []string{"about/index.html", "2024/10/nice-post/index.html", "tags/links/index.html", "sitemap.xml", "media/harbour.svg"} {
+	for _, rel := range []string{"about/index.html", "2024/10/nice-post/index.html", "tags/links/index.html", "sitemap.xml",
+		"sitemaps/pages.xml", "sitemaps/posts-1.xml", "media/harbour.svg"} {
 		if before[rel].Info == nil || !os.SameFile(before[rel].Info, after[rel].Info) || !after[rel].ModTime.Equal(old) {
 			t.Errorf("%s was rewritten", rel)
 		}

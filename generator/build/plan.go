@@ -140,17 +140,36 @@ func absolute(c *config.Site, p string) string {
 	return c.AbsURL(p)
 }
 
-// plan lists every output of the site with its key; nothing is rendered
-// yet.
-func (b *Builder) plan(st *state, s *site.Site) []output {
+// plan lists every output of the site with its key. Outputs whose key is
+// the one the last build recorded are marked same, and get no render
+// function: on a large site most are, and making thousands of closures
+// each time would cost more than the rest of a small build. With all set,
+// every output is to be rendered.
+func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 	c := b.Config
 	rend, info := st.rend, st.info
 	outs := make([]output, 0, len(s.Entries)+len(s.Pages)+len(s.Posts)/c.PerPage+len(s.Tags)+len(s.Years)+len(st.files)+16)
 	cards := newCards(rend, info)
 	st.cards = cards
+	// same reports whether the output at path was rendered from the same
+	// inputs by the last build, and if so records it as such.
+	same := func(path string, kind outputKind, key uint64) bool {
+		if all {
+			return false
+		}
+		if k, ok := st.keys[path]; !ok || k != key {
+			return false
+		}
+		outs = append(outs, output{path: path, kind: kind, key: key, same: true})
+		return true
+	}
 	page := func(path, tmpl string, p *render.Page, k *key) {
+		key := k.str(tmpl).sum()
+		if same(path, kindPage, key) {
+			return
+		}
 		p.Site = info
-		outs = append(outs, output{path: path, kind: kindPage, key: k.str(tmpl).sum(), needs: p.Entries, render: func(buf *bytes.Buffer) ([]byte, error) {
+		outs = append(outs, output{path: path, kind: kindPage, key: key, needs: p.Entries, render: func(buf *bytes.Buffer) ([]byte, error) {
 			if err := cards.render(p.Entries); err != nil {
 				return nil, err
 			}
@@ -161,7 +180,11 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 	// An entry's page is made only if it is rendered: most builds
 	// render few of them.
 	entryPage := func(kind string, e *site.Entry, k *key) {
-		outs = append(outs, output{path: e.Output(), kind: kindPage, post: e.Post, key: k.str(kind).sum(), needs: []*site.Entry{e},
+		path, key := e.Output(), k.str(kind).sum()
+		if same(path, kindPage, key) {
+			return
+		}
+		outs = append(outs, output{path: path, kind: kindPage, post: e.Post, key: key, needs: []*site.Entry{e},
 			render: func(buf *bytes.Buffer) ([]byte, error) {
 				p := b.entryPage(kind, e)
 				p.Site = info
@@ -194,7 +217,11 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 				p.Title += fmt.Sprintf(" (page %d)", p.Pager.Page)
 			}
 		}, func(path, tmpl string, p *render.Page) {
-			page(path, tmpl, p, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(len(t.Posts)).
+			count := len(t.Posts)
+			if p.Pager.Page > 0 {
+				count = -1 // numbered pages do not show it
+			}
+			page(path, tmpl, p, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(count).
 				pager(p.Pager).entries(p.Entries))
 		})
 	}
@@ -209,21 +236,34 @@ func (b *Builder) plan(st *state, s *site.Site) []output {
 		newKey(st.seed, "404").tags(s.Tags).years(s.Years))
 	b.searchPage(st, s, page)
 
-	outs = append(outs, b.feeds(st, s)...)
+	// The few other outputs are planned in full, then marked.
+	mark := func(more []output) {
+		for _, o := range more {
+			if o.key != 0 && same(o.path, o.kind, o.key) {
+				continue
+			}
+			outs = append(outs, o)
+		}
+	}
+	mark(b.feeds(st, s))
 	for _, a := range rend.Assets() {
 		a := a
-		outs = append(outs, output{path: a.Path, kind: kindFile, key: newKey(st.seed, "asset").str(a.Path).bytes(a.Data).sum(),
-			render: func(*bytes.Buffer) ([]byte, error) { return a.Data, nil }})
+		mark([]output{{path: a.Path, kind: kindFile, key: newKey(st.seed, "asset").str(a.Path).bytes(a.Data).sum(),
+			render: func(*bytes.Buffer) ([]byte, error) { return a.Data, nil }}})
 	}
 	contentDir := c.ContentDir()
 	for f, fk := range st.files {
 		if img, ok := st.images[f]; ok {
-			outs = append(outs, imageOutputs(st, filepath.ToSlash(filepath.Join(c.Paths.Content, f)), img)...)
+			mark(imageOutputs(st, filepath.ToSlash(filepath.Join(c.Paths.Content, f)), img))
 			continue
 		}
 		f := f
 		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
-		outs = append(outs, output{path: f, kind: kindFile, src: src, key: newKey(st.seed, "file").num(int(fk)).sum(),
+		key := newKey(st.seed, "file").num(int(fk)).sum()
+		if same(f, kindFile, key) {
+			continue
+		}
+		outs = append(outs, output{path: f, kind: kindFile, src: src, key: key,
 			render: func(*bytes.Buffer) ([]byte, error) {
 				data, err := os.ReadFile(filepath.Join(contentDir, filepath.FromSlash(f)))
 				if err != nil {

@@ -43,14 +43,14 @@ func searchDocs(st *state, s *site.Site) []search.Doc {
 	return docs
 }
 
-// searchOutputs turns the static index's files into outputs: those with
-// bytes are written, the others are on disk already.
+// searchOutputs turns the static index's files that have bytes into
+// outputs; the others are on disk already. Their names carry a hash of
+// their bytes, so a path is all that needs remembering of them.
 func searchOutputs(st *state, files []search.File) []output {
-	outs := make([]output, 0, len(files))
+	var outs []output
 	for _, f := range files {
 		f := f
 		if f.Data == nil {
-			outs = append(outs, output{path: f.Path, kind: kindFile, keep: true, key: st.keys[f.Path]})
 			continue
 		}
 		outs = append(outs, output{path: f.Path, kind: kindFile, key: newKey(st.seed, "search").bytes(f.Data).sum(),

@@ -43,7 +43,10 @@ type state struct {
 	// alone. This is the output←input graph, kept as the hash of each
 	// output's inputs rather than as edges.
 	keys map[string]uint64
-	seed maphash.Seed
+	// searchFiles are the paths of the browser's search index, which
+	// keys leaves out: named by their hash, they need no key.
+	searchFiles map[string]bool
+	seed        maphash.Seed
 	// pending are content paths whose change a failed build did not
 	// apply; the next build tries them again.
 	pending map[string]bool
@@ -58,6 +61,8 @@ type state struct {
 	// urls maps the permalink of every dated post, drafts and deleted
 	// ones included, to its content path, for the write path's lookups.
 	urls map[string]string
+	// undo reverts this state's changes to sources and urls (rollback).
+	undo []func()
 }
 
 // source is one content file with what was worked out from it.
@@ -78,14 +83,12 @@ type source struct {
 	docOf *site.Entry
 }
 
-// clone copies the maps a build changes, so that a failed build leaves
-// the state as it was.
+// clone copies the small maps a build changes, so that a failed build
+// leaves the state as it was. The large ones, sources and urls, are
+// shared and changed in place, with a record to undo it (rollback).
 func (st *state) clone() *state {
 	c := *st
-	c.sources = make(map[string]*source, len(st.sources)+1)
-	for k, v := range st.sources {
-		c.sources[k] = v
-	}
+	c.undo = nil
 	c.files = make(map[string]uint64, len(st.files)+1)
 	for k, v := range st.files {
 		c.files[k] = v
@@ -98,11 +101,50 @@ func (st *state) clone() *state {
 	for k := range st.warm {
 		c.warm[k] = true
 	}
-	c.urls = make(map[string]string, len(st.urls)+1)
-	for k, v := range st.urls {
-		c.urls[k] = v
-	}
 	return &c
+}
+
+// rollback undoes what put and drop did to the state's sources and urls,
+// which the clone shares with the state it was made from; call it when
+// the clone is let go instead of becoming the Builder's state.
+func (st *state) rollback() {
+	for i := len(st.undo) - 1; i >= 0; i-- {
+		st.undo[i]()
+	}
+	st.undo = nil
+}
+
+// setSource and setURL change sources and urls, recording how to undo it.
+func (st *state) setSource(rel string, src *source) {
+	old, had := st.sources[rel]
+	st.undo = append(st.undo, func() {
+		if had {
+			st.sources[rel] = old
+		} else {
+			delete(st.sources, rel)
+		}
+	})
+	if src == nil {
+		delete(st.sources, rel)
+	} else {
+		st.sources[rel] = src
+	}
+}
+
+func (st *state) setURL(u, rel string) {
+	old, had := st.urls[u]
+	st.undo = append(st.undo, func() {
+		if had {
+			st.urls[u] = old
+		} else {
+			delete(st.urls, u)
+		}
+	})
+	if rel == "" {
+		delete(st.urls, u)
+	} else {
+		st.urls[u] = rel
+	}
 }
 
 // put adds or replaces the source at rel.
@@ -113,13 +155,13 @@ func (st *state) put(rel string, src *source) {
 		i, _ := slices.BinarySearch(st.paths, rel)
 		st.paths = slices.Insert(slices.Clip(st.paths), i, rel)
 	}
-	st.sources[rel] = src
+	st.setSource(rel, src)
 	if st.warm == nil {
 		st.warm = map[*source]bool{}
 	}
 	st.warm[src] = true
 	if u := addressOf(src.post, st.pattern); u != "" {
-		st.urls[u] = rel
+		st.setURL(u, rel)
 	}
 }
 
@@ -132,9 +174,9 @@ func (st *state) drop(rel string) {
 	if i, ok := slices.BinarySearch(st.paths, rel); ok {
 		st.paths = slices.Delete(slices.Clone(st.paths), i, i+1)
 	}
-	delete(st.sources, rel)
+	st.setSource(rel, nil)
 	if u := addressOf(old.post, st.pattern); u != "" && st.urls[u] == rel {
-		delete(st.urls, u)
+		st.setURL(u, "")
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package feed renders syndication documents for a site: RSS 2.0, Atom 1.0,
-// JSON Feed 1.1, sitemap.xml and robots.txt.
+// JSON Feed 1.1, sitemaps, sitemap indexes and robots.txt.
 //
 // The package works on plain values defined here rather than on the site's
 // content model, so it can be tested and reused without the rest of the

@@ -571,6 +571,79 @@ func TestSitemapErrors(t *testing.T) {
 	}
 }
 
+type parsedSitemapIndex struct {
+	XMLName  xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod"`
+	} `xml:"sitemap"`
+}
+
+func TestSitemapIndex(t *testing.T) {
+	refs := []SitemapRef{
+		{Loc: home + "sitemaps/pages.xml", LastMod: time.Date(2024, 3, 11, 8, 0, 0, 0, zurich)},
+		{Loc: home + "sitemaps/posts-1.xml", LastMod: time.Date(2024, 2, 20, 7, 5, 30, 0, boston)},
+		{Loc: home + "sitemaps/posts-2.xml"},
+		{Loc: home + "sitemaps/zürich & co.xml", LastMod: time.Date(2023, 12, 31, 23, 59, 59, 0, time.UTC)},
+	}
+	out, err := SitemapIndex(refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sitemapindex.xml", out)
+	wellFormed(t, out)
+
+	var got parsedSitemapIndex
+	if err := xml.Unmarshal(out, &got); err != nil {
+		t.Fatalf("parse sitemap index: %v", err)
+	}
+	if len(got.Sitemaps) != len(refs) {
+		t.Fatalf("sitemaps: got %d, want %d", len(got.Sitemaps), len(refs))
+	}
+	for i, w := range refs {
+		g := got.Sitemaps[i]
+		if g.Loc != w.Loc {
+			t.Errorf("sitemap %d loc: got %q, want %q", i, g.Loc, w.Loc)
+		}
+		if w.LastMod.IsZero() {
+			if g.LastMod != "" {
+				t.Errorf("sitemap %d lastmod: got %q, want none", i, g.LastMod)
+			}
+			continue
+		}
+		parsed, err := time.Parse(time.RFC3339, g.LastMod)
+		if err != nil || !parsed.Equal(w.LastMod) || g.LastMod != w.LastMod.Format(time.RFC3339) {
+			t.Errorf("sitemap %d lastmod: got %q (%v), want %s", i, g.LastMod, err, w.LastMod.Format(time.RFC3339))
+		}
+	}
+
+	// A sitemap index is not a urlset: decoding it as one fails.
+	if err := xml.Unmarshal(out, new(parsedSitemap)); err == nil {
+		t.Error("the index decodes as a urlset")
+	}
+}
+
+func TestSitemapIndexEmpty(t *testing.T) {
+	out, err := SitemapIndex(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, out)
+	var got parsedSitemapIndex
+	if err := xml.Unmarshal(out, &got); err != nil || len(got.Sitemaps) != 0 {
+		t.Errorf("empty index: %d sitemaps, error %v", len(got.Sitemaps), err)
+	}
+}
+
+func TestSitemapIndexErrors(t *testing.T) {
+	if _, err := SitemapIndex([]SitemapRef{{Loc: home + "a.xml"}, {Loc: ""}}); err == nil || !strings.Contains(err.Error(), "sitemap 1") {
+		t.Errorf("empty loc: got error %v, want one naming sitemap 1", err)
+	}
+	if _, err := SitemapIndex(make([]SitemapRef, maxSitemapRefs+1)); err == nil {
+		t.Errorf("%d sitemaps: got no error, want one", maxSitemapRefs+1)
+	}
+}
+
 func TestRobots(t *testing.T) {
 	golden(t, "robots.txt", Robots(home+"sitemap.xml"))
 

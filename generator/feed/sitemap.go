@@ -16,7 +16,7 @@ type URL struct {
 
 // maxSitemapURLs is the per-file limit set by sitemaps.org; search engines
 // reject larger files, so exceeding it is an error rather than a silent
-// truncation. Larger sites need a sitemap index.
+// truncation. Larger sites need a sitemap index (SitemapIndex).
 const maxSitemapURLs = 50000
 
 const (
@@ -48,26 +48,74 @@ func Sitemap(urls []URL) ([]byte, error) {
 		if strings.TrimSpace(u.Loc) == "" {
 			return nil, fmt.Errorf("encode sitemap: url %d has an empty loc", i)
 		}
-		buf.WriteString("  <url>\n    <loc>")
-		if plainASCII(u.Loc) {
-			buf.WriteString(u.Loc)
-		} else {
-			// Writes to a bytes.Buffer cannot fail; EscapeText only
-			// returns the writer's error.
-			_ = xml.EscapeText(&buf, []byte(u.Loc))
-		}
-		buf.WriteString("</loc>\n")
-		if !u.LastMod.IsZero() {
-			buf.WriteString("    <lastmod>")
-			// Appending into the buffer's spare capacity avoids a
-			// string allocation per URL.
-			buf.Write(u.LastMod.AppendFormat(buf.AvailableBuffer(), time.RFC3339))
-			buf.WriteString("</lastmod>\n")
-		}
-		buf.WriteString("  </url>\n")
+		writeEntry(&buf, "url", u.Loc, u.LastMod)
 	}
 	buf.WriteString(sitemapTail)
 	return buf.Bytes(), nil
+}
+
+// SitemapRef is one child sitemap of a sitemap index.
+type SitemapRef struct {
+	Loc     string    // absolute URL of the child sitemap
+	LastMod time.Time // the newest lastmod of its URLs; omitted when zero
+}
+
+// maxSitemapRefs is the sitemaps.org limit of child sitemaps per index.
+const maxSitemapRefs = 50000
+
+const (
+	indexHead = xml.Header + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"
+	indexTail = "</sitemapindex>\n"
+)
+
+// SitemapIndex renders refs as a sitemaps.org 0.9 sitemap index, in the
+// given order. Large sites split their URLs over several sitemaps, each
+// under the per-file limit, and point crawlers at the index instead.
+func SitemapIndex(refs []SitemapRef) ([]byte, error) {
+	if len(refs) > maxSitemapRefs {
+		return nil, fmt.Errorf("encode sitemap index: %d sitemaps exceed the limit of %d per file", len(refs), maxSitemapRefs)
+	}
+	var buf bytes.Buffer
+	size := len(indexHead) + len(indexTail)
+	for _, r := range refs {
+		size += urlOverhead + len(r.Loc) + 2*len("sitemap") - 2*len("url")
+	}
+	buf.Grow(size)
+	buf.WriteString(indexHead)
+	for i, r := range refs {
+		if strings.TrimSpace(r.Loc) == "" {
+			return nil, fmt.Errorf("encode sitemap index: sitemap %d has an empty loc", i)
+		}
+		writeEntry(&buf, "sitemap", r.Loc, r.LastMod)
+	}
+	buf.WriteString(indexTail)
+	return buf.Bytes(), nil
+}
+
+// writeEntry writes one <url> or <sitemap> element with its loc and, when
+// set, its lastmod.
+func writeEntry(buf *bytes.Buffer, elem, loc string, lastMod time.Time) {
+	buf.WriteString("  <")
+	buf.WriteString(elem)
+	buf.WriteString(">\n    <loc>")
+	if plainASCII(loc) {
+		buf.WriteString(loc)
+	} else {
+		// Writes to a bytes.Buffer cannot fail; EscapeText only
+		// returns the writer's error.
+		_ = xml.EscapeText(buf, []byte(loc))
+	}
+	buf.WriteString("</loc>\n")
+	if !lastMod.IsZero() {
+		buf.WriteString("    <lastmod>")
+		// Appending into the buffer's spare capacity avoids a
+		// string allocation per URL.
+		buf.Write(lastMod.AppendFormat(buf.AvailableBuffer(), time.RFC3339))
+		buf.WriteString("</lastmod>\n")
+	}
+	buf.WriteString("  </")
+	buf.WriteString(elem)
+	buf.WriteString(">\n")
 }
 
 // plainASCII reports whether s can be written to XML text verbatim. Site
