@@ -163,11 +163,14 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 		outs = append(outs, output{path: path, kind: kind, key: key, same: true})
 		return true
 	}
-	page := func(path, tmpl string, p *render.Page, k *key) {
+	// page plans a page whose inputs k hashes; mk makes its data, only
+	// when it is to be rendered.
+	page := func(path, tmpl string, mk func() *render.Page, k *key) {
 		key := k.str(tmpl).sum()
 		if same(path, kindPage, key) {
 			return
 		}
+		p := mk()
 		p.Site = info
 		outs = append(outs, output{path: path, kind: kindPage, key: key, needs: p.Entries, render: func(buf *bytes.Buffer) ([]byte, error) {
 			if err := cards.render(p.Entries); err != nil {
@@ -204,8 +207,8 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 		if p.Pager.Page > 0 {
 			p.Title = fmt.Sprintf("Page %d", p.Pager.Page)
 		}
-	}, func(path, tmpl string, p *render.Page) {
-		page(path, tmpl, p, newKey(st.seed, "home").pager(p.Pager).entries(p.Entries))
+	}, func(path string, pg *render.Pager, es []*site.Entry, mk func() *render.Page) {
+		page(path, "list", mk, newKey(st.seed, "home").pager(pg).entries(es))
 	})
 	for _, t := range s.Tags {
 		b.paginate(t.Posts, t.URL, func(p *render.Page) {
@@ -216,24 +219,27 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 			if p.Pager.Page > 0 {
 				p.Title += fmt.Sprintf(" (page %d)", p.Pager.Page)
 			}
-		}, func(path, tmpl string, p *render.Page) {
+		}, func(path string, pg *render.Pager, es []*site.Entry, mk func() *render.Page) {
 			count := len(t.Posts)
-			if p.Pager.Page > 0 {
+			if pg.Page > 0 {
 				count = -1 // numbered pages do not show it
 			}
-			page(path, tmpl, p, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(count).
-				pager(p.Pager).entries(p.Entries))
+			page(path, "list", mk, newKey(st.seed, "tag").str(t.Slug).str(t.Name).num(count).
+				pager(pg).entries(es))
 		})
 	}
-	page("tags/index.html", "tags", &render.Page{Kind: "tags", Title: "Tags", URL: "/tags/", Tags: s.Tags,
-		Description: "Every tag on " + c.Title}, newKey(st.seed, "tags").tags(s.Tags))
+	page("tags/index.html", "tags", func() *render.Page {
+		return &render.Page{Kind: "tags", Title: "Tags", URL: "/tags/", Tags: s.Tags, Description: "Every tag on " + c.Title}
+	}, newKey(st.seed, "tags").tags(s.Tags))
 	for _, y := range s.Years {
-		page(site.OutputFor(y.URL), "year", &render.Page{Kind: "year", Title: fmt.Sprint(y.Year), URL: y.URL, Year: y,
-			Description: fmt.Sprintf("Posts from %d on %s", y.Year, c.Title)},
-			newKey(st.seed, "year").num(y.Year).entries(y.Posts).years(s.Years))
+		page(site.OutputFor(y.URL), "year", func() *render.Page {
+			return &render.Page{Kind: "year", Title: fmt.Sprint(y.Year), URL: y.URL, Year: y,
+				Description: fmt.Sprintf("Posts from %d on %s", y.Year, c.Title)}
+		}, newKey(st.seed, "year").num(y.Year).entries(y.Posts).years(s.Years))
 	}
-	page("404.html", "404", &render.Page{Kind: "404", Title: "Not found", URL: "/404.html", Tags: s.Tags},
-		newKey(st.seed, "404").tags(s.Tags).years(s.Years))
+	page("404.html", "404", func() *render.Page {
+		return &render.Page{Kind: "404", Title: "Not found", URL: "/404.html", Tags: s.Tags}
+	}, newKey(st.seed, "404").tags(s.Tags).years(s.Years))
 	b.searchPage(st, s, page)
 
 	// The few other outputs are planned in full, then marked.
@@ -289,12 +295,18 @@ func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
 	return p
 }
 
-// paginate adds the pages of a list rooted at base.
-func (b *Builder) paginate(entries []*site.Entry, base string, set func(*render.Page), page func(string, string, *render.Page)) {
+// paginate plans the pages of a list rooted at base: plan gets each
+// page's path, pager and entries, and mk, which makes the page's data with
+// set applied.
+func (b *Builder) paginate(entries []*site.Entry, base string, set func(*render.Page),
+	plan func(path string, pg *render.Pager, es []*site.Entry, mk func() *render.Page)) {
 	for _, lp := range site.Paginate(base, len(entries), b.Config.PerPage) {
 		pg := &render.Pager{Page: lp.Number, PrevURL: lp.NewerURL, NextURL: lp.OlderURL}
-		p := &render.Page{URL: lp.URL, Entries: entries[lp.Lo:lp.Hi], Pager: pg}
-		set(p)
-		page(site.OutputFor(p.URL), "list", p)
+		es := entries[lp.Lo:lp.Hi]
+		plan(site.OutputFor(lp.URL), pg, es, func() *render.Page {
+			p := &render.Page{URL: lp.URL, Entries: es, Pager: pg}
+			set(p)
+			return p
+		})
 	}
 }

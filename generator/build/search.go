@@ -60,8 +60,9 @@ func searchOutputs(st *state, files []search.File) []output {
 }
 
 // searchPage plans /search/, whose form works without the index.
-func (b *Builder) searchPage(st *state, s *site.Site, page func(string, string, *render.Page, *key)) {
-	page("search/index.html", "search", &render.Page{Kind: "search", Title: "Search", URL: "/search/",
-		Description: fmt.Sprintf("Search the posts on %s", b.Config.Title), Tags: s.Tags},
-		newKey(st.seed, "search-page").tags(s.Tags).years(s.Years))
+func (b *Builder) searchPage(st *state, s *site.Site, page func(string, string, func() *render.Page, *key)) {
+	page("search/index.html", "search", func() *render.Page {
+		return &render.Page{Kind: "search", Title: "Search", URL: "/search/",
+			Description: fmt.Sprintf("Search the posts on %s", b.Config.Title), Tags: s.Tags}
+	}, newKey(st.seed, "search-page").tags(s.Tags).years(s.Years))
 }

@@ -4,6 +4,7 @@
 package site
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -50,6 +51,9 @@ type Entry struct {
 	Key, LinkKey uint64
 	// Loc is the permalink percent-encoded, as sitemaps and feeds want it.
 	Loc string
+	// Out is where the entry's page is written (Output), kept because
+	// every build looks its page up by it.
+	Out string
 }
 
 // Photo is one of an entry's photos as pages show it.
@@ -65,6 +69,7 @@ type Photo struct {
 // and the dates) from the others; base is the site's absolute URL. Call
 // it once Summary is set.
 func (e *Entry) Prepare(base string) {
+	e.Out = OutputFor(e.URL)
 	e.Permalink = AbsURL(base, e.URL)
 	e.TypeLabel = TypeLabel(e.Type)
 	e.Label = LabelOf(e)
@@ -80,7 +85,12 @@ func stamp(t time.Time) (iso, text string) {
 }
 
 // Output is where the entry's page is written, relative to public/.
-func (e *Entry) Output() string { return OutputFor(e.URL) }
+func (e *Entry) Output() string {
+	if e.Out != "" {
+		return e.Out
+	}
+	return OutputFor(e.URL)
+}
 
 // Title is the post's title; notes have none.
 func (e *Entry) Title() string { return e.Post.Title }
@@ -365,12 +375,7 @@ func Assemble(entries []*Entry) (*Site, error) {
 			s.Posts = append(s.Posts, e)
 		}
 	}
-	slices.SortFunc(s.Posts, func(a, b *Entry) int {
-		if c := b.Post.Date.Compare(a.Post.Date); c != 0 {
-			return c
-		}
-		return strings.Compare(b.Post.Path, a.Post.Path)
-	})
+	sortNewestFirst(s.Posts)
 	for i, e := range s.Posts {
 		// Prev is the older neighbour, Next the newer one.
 		if i > 0 {
@@ -407,6 +412,34 @@ func Assemble(entries []*Entry) (*Site, error) {
 	}
 	sort.Slice(s.Years, func(i, j int) bool { return s.Years[i].Year > s.Years[j].Year })
 	return s, nil
+}
+
+// sortNewestFirst sorts posts by date, newest first, then by path,
+// descending. It sorts copies of the keys, side by side in memory, rather
+// than following two pointers to each post's date at every comparison.
+func sortNewestFirst(posts []*Entry) {
+	type sortKey struct {
+		sec  int64
+		nsec int32
+		path string
+		e    *Entry
+	}
+	keys := make([]sortKey, len(posts))
+	for i, e := range posts {
+		keys[i] = sortKey{e.Post.Date.Unix(), int32(e.Post.Date.Nanosecond()), e.Post.Path, e}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.sec != b.sec {
+			return cmp.Compare(b.sec, a.sec)
+		}
+		if a.nsec != b.nsec {
+			return cmp.Compare(b.nsec, a.nsec)
+		}
+		return strings.Compare(b.path, a.path)
+	})
+	for i, k := range keys {
+		posts[i] = k.e
+	}
 }
 
 // Updated is the newest publication or update time among the posts.
