@@ -100,19 +100,34 @@ func benchmarkStatic(b *testing.B, n int) {
 	}
 }
 
-// BenchmarkStaticAddOne updates an index of 10,000 posts with one new post.
+// BenchmarkStaticAddOne adds one new post to an index of 10,000 posts,
+// as a build after publishing does. Taking the post out again between
+// iterations is not timed.
 func BenchmarkStaticAddOne(b *testing.B) {
 	docs := syntheticDocs(10001)
+	benchmarkStaticChange(b, docs[:10000], docs)
+}
+
+// BenchmarkStaticRemoveOne takes one post out of an index of 10,001 posts.
+func BenchmarkStaticRemoveOne(b *testing.B) {
+	docs := syntheticDocs(10001)
+	benchmarkStaticChange(b, docs, docs[:10000])
+}
+
+// benchmarkStaticChange times the Update of an index of from to to, and
+// brings it back to from, untimed, between iterations.
+func benchmarkStaticChange(b *testing.B, from, to []Doc) {
 	s, err := NewStatic("en")
 	if err != nil {
 		b.Fatal(err)
 	}
+	ctx := context.Background()
+	if _, err := s.Update(ctx, from); err != nil {
+		b.Fatal(err)
+	}
 	written := 0
 	for b.Loop() {
-		if _, err := s.Update(context.Background(), docs[:10000]); err != nil {
-			b.Fatal(err)
-		}
-		files, err := s.Update(context.Background(), docs)
+		files, err := s.Update(ctx, to)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -122,6 +137,11 @@ func BenchmarkStaticAddOne(b *testing.B) {
 				written++
 			}
 		}
+		b.StopTimer()
+		if _, err := s.Update(ctx, from); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 	}
 	b.ReportMetric(float64(written), "files-written")
 }

@@ -53,11 +53,7 @@ func (s *Static) Fetches(text string) []string {
 		return paths
 	}
 	n := float64(len(s.docs))
-	total := 0
-	for _, sd := range s.docs {
-		total += sd.length
-	}
-	avg := math.Max(1, float64(total)/math.Max(1, n))
+	avg := math.Max(1, float64(s.total)/math.Max(1, n))
 	var scores map[*staticDoc]float64
 	for _, g := range groups {
 		gs := map[*staticDoc]float64{}

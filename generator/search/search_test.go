@@ -2,8 +2,10 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -91,6 +93,8 @@ func TestStaticIncrementalEqualsFull(t *testing.T) {
 		{"reorder", slices.Concat(edited[150:], edited[:150])},
 		{"grow past a shard boundary", testDocs(700)},
 		{"shrink", testDocs(40)},
+		{"grow past 256, where ids take a bit more", testDocs(257)},
+		{"back to 255", testDocs(255)},
 	}
 	s, err := NewStatic("en")
 	if err != nil {
@@ -150,5 +154,205 @@ func TestStaticRejectsDuplicateKeys(t *testing.T) {
 	docs[1].Key = docs[0].Key
 	if _, err := s.Update(context.Background(), docs); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("Update = %v, want a duplicate key error", err)
+	}
+}
+
+// TestStaticRandomChangesEqualFull runs random edits of a site through
+// one Static: posts added (anywhere in the list), removed, edited, with
+// tags changed, reordered, in batches that take the site across shard
+// and id-size boundaries, and Updates that fail. After each step the
+// files must be those of a fresh index, and only new paths (and
+// meta.json) may carry bytes.
+func TestStaticRandomChangesEqualFull(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	words := []string{"garden", "gardening", "running", "runs", "coffee", "bread", "rain", "keyboard", "river", "mountain", "photograph", "library", "volcano", "island", "café", "naïve"}
+	tags := []string{"Go", "go", "Travel", "travel ", " Travel", "Food", "Café", "café", "Zebra", "   "}
+	types := []string{"note", "article", "photo", "Note", ""}
+	version := 0
+	newDoc := func(key string) Doc {
+		version++
+		var text []string
+		for range 3 + r.IntN(20) {
+			text = append(text, words[r.IntN(len(words))])
+		}
+		d := Doc{
+			Key: key, Version: fmt.Sprint(version), URL: "/" + key + "/",
+			Text: strings.Join(text, " "), Summary: strings.Join(text[:2], " "),
+			Type: types[r.IntN(len(types))], Date: time.Date(2024, 1, 1+r.IntN(28), 0, 0, 0, 0, time.UTC),
+		}
+		for range r.IntN(3) {
+			d.Tags = append(d.Tags, tags[r.IntN(len(tags))])
+		}
+		if r.IntN(3) == 0 {
+			d.Title = words[r.IntN(len(words))]
+		}
+		if r.IntN(20) == 0 {
+			d.Version = "" // always analysed again
+		}
+		return d
+	}
+	nextKey := 0
+	key := func() string { nextKey++; return fmt.Sprintf("posts/%05d.md", nextKey*7919%100000) }
+	var docs []Doc
+	for range 230 {
+		docs = append(docs, newDoc(key()))
+	}
+
+	s, err := NewStatic("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files map[string][]byte
+	for step := range 120 {
+		docs = slices.Clone(docs)
+		op := r.IntN(9)
+		switch op {
+		case 0, 1: // a new post, first or anywhere
+			i := 0
+			if op == 1 {
+				i = r.IntN(len(docs) + 1)
+			}
+			docs = slices.Insert(docs, i, newDoc(key()))
+		case 2: // a post goes
+			if len(docs) > 1 {
+				i := r.IntN(len(docs))
+				docs = slices.Delete(docs, i, i+1)
+			}
+		case 3: // an edit
+			i := r.IntN(len(docs))
+			docs[i] = newDoc(docs[i].Key)
+		case 4: // only the tags change
+			i := r.IntN(len(docs))
+			docs[i].Tags = []string{tags[r.IntN(len(tags))]}
+			version++
+			docs[i].Version = fmt.Sprint(version)
+		case 5: // many posts come or go at once
+			if r.IntN(2) == 0 {
+				for range 1 + r.IntN(60) {
+					docs = append(docs, newDoc(key()))
+				}
+			} else {
+				docs = docs[:max(1, len(docs)-1-r.IntN(60))]
+			}
+		case 6: // a new order
+			r.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+		case 7: // an Update that fails changes nothing
+			bad := append(slices.Clone(docs), newDoc(key()))
+			bad = append(bad, bad[r.IntN(len(bad))])
+			if _, err := s.Update(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "twice") {
+				t.Fatalf("step %d: duplicate key: err = %v", step, err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if _, err := s.Update(ctx, append(slices.Clone(docs), newDoc(key()))); !errors.Is(err, context.Canceled) {
+				t.Fatalf("step %d: cancelled: err = %v", step, err)
+			}
+		case 8: // nothing changes
+		}
+
+		got := update(t, s, docs)
+		for _, f := range got {
+			if _, ok := files[f.Path]; ok && f.Data != nil && f.Path != metaPath {
+				t.Errorf("step %d (op %d): %s rewritten with the same name", step, op, f.Path)
+			}
+		}
+		files = collect(t, files, got)
+		want := fresh(t, docs)
+		if !maps.EqualFunc(files, want, func(a, b []byte) bool { return string(a) == string(b) }) {
+			for p := range want {
+				if string(files[p]) != string(want[p]) {
+					t.Errorf("step %d (op %d, %d docs): %s differs from a fresh export", step, op, len(docs), p)
+				}
+			}
+			t.Fatalf("step %d (op %d, %d docs): %d files, a fresh export has %d", step, op, len(docs), len(files), len(want))
+		}
+	}
+	if len(docs) < 100 || nextKey < 300 {
+		t.Fatalf("the walk ended at %d docs after %d keys: too little covered", len(docs), nextKey)
+	}
+}
+
+// TestStaticTagNames checks that a tag is named by the least of the names
+// its posts give it, trimmed, whatever the order of posts.
+func TestStaticTagNames(t *testing.T) {
+	docs := testDocs(3)
+	docs[0].Tags = []string{"travel "}
+	docs[1].Tags = []string{" Travel"}
+	docs[2].Tags = []string{"TRAVEL"}
+	tagsFile := func(files map[string][]byte) string {
+		for p, data := range files {
+			if strings.HasPrefix(p, "search/tags.") {
+				return string(data)
+			}
+		}
+		t.Fatal("no tags file")
+		return ""
+	}
+	s, err := NewStatic("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		docs []Doc
+		want string
+	}{
+		{docs, `[["travel","Travel"]]`},
+		{[]Doc{docs[2], docs[0]}, `[["travel","TRAVEL"]]`},
+		{[]Doc{docs[0]}, `[["travel","travel"]]`},
+		{slices.Concat(docs[1:], docs[:1]), `[["travel","Travel"]]`},
+		{nil, `[]`},
+	} {
+		if got := tagsFile(collect(t, nil, update(t, s, c.docs))); got != c.want {
+			t.Errorf("tags = %s, want %s", got, c.want)
+		}
+		if got := tagsFile(fresh(t, c.docs)); got != c.want {
+			t.Errorf("fresh: tags = %s, want %s", got, c.want)
+		}
+	}
+}
+
+// TestTermShardDataIsJSON compares the shard encoding with encoding/json's
+// for a map from term to postings, terms that need escaping included.
+func TestTermShardDataIsJSON(t *testing.T) {
+	terms := []string{"garden", "#he said \"hi\"", "#back\\slash", "#tab\there", "#ctl\x01", "#line\u2028sep", "#bad\xffutf8", "café", "!note", "#<b>&amp;", "日本語", "a", ""}
+	var lists []*postingList
+	for i, term := range terms {
+		l := &postingList{term: term, stale: true}
+		for j := range 1 + i*7 {
+			sd := &staticDoc{id: uint32((j*37 + i) % 1000), bucket: j % 20}
+			l.docs = append(l.docs, docTF{doc: sd, tf: uint32(1 + j*j*131%70000)})
+		}
+		lists = append(lists, l)
+	}
+	want := map[string]string{}
+	for _, l := range lists {
+		ps := slices.SortedFunc(slices.Values(l.docs), func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
+		var b []byte
+		prev := uint32(0)
+		for _, p := range ps {
+			b = appendNum(b, p.doc.id-prev)
+			prev = p.doc.id
+			if !isFilterTerm(l.term) {
+				b = appendNum(b, min(p.tf, 1<<16))
+				b = appendNum(b, uint32(p.doc.bucket))
+			}
+		}
+		want[l.term] = string(b)
+	}
+	wantData, err := marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // encoded, then from the kept encodings
+		got, err := termShardData(slices.Clone(lists))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(wantData) {
+			t.Fatalf("termShardData = %s\nwant %s", got, wantData)
+		}
+	}
+	if got, _ := termShardData(nil); string(got) != "{}" {
+		t.Errorf("empty shard = %s", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"runtime"
@@ -49,8 +50,15 @@ const (
 
 // staticDoc is one document as the static index holds it.
 type staticDoc struct {
-	doc Doc
-	id  uint32
+	// seen is the generation of the last Update whose docs held this
+	// key, and pos where they held it. They come first, next to the
+	// doc's Key and Version, so that mark's pass over every document
+	// touches one cache line of each.
+	seen uint64
+	pos  int
+	doc  Doc
+	id   uint32
+	hash uint32 // fnv1a(doc.Key), where the search for a free id starts
 	// terms are the document's terms with their weighted frequency
 	// (filter terms, "#tag" and "!type", have 1): found, while the
 	// document is analysed; then, once it is in the index, the postings
@@ -77,6 +85,11 @@ type termRef struct {
 type postingList struct {
 	term string
 	docs []docTF
+	// json is the list's entry in its term shard, `"term":"postings"`,
+	// kept until the list or its documents' ids change (stale): a shard
+	// is rewritten for any of its terms, and most stay as they were.
+	json  []byte
+	stale bool
 }
 
 // docTF is a document of a postings list with the term's frequency in it.
@@ -94,19 +107,39 @@ func (s *Static) postingsOf(t string) []docTF {
 }
 
 // Static is the browser index, kept in memory between builds.
+//
+// Update costs what changed: besides the maps by key and by term it
+// keeps the documents in key order (the order they take ids in), the
+// postings lists of each term shard, and the counts behind the tags
+// file and meta.json, all adjusted as documents come and go.
 type Static struct {
 	an   *Analyzer
 	mode string
 
 	docs     map[string]*staticDoc   // by Doc.Key
 	postings map[string]*postingList // term → documents holding it
+	byKey    []*staticDoc            // every document, sorted by key
+	// termLists are the postings lists by term shard, for
+	// len(termLists) shards.
+	termLists [][]*postingList
+	// order is the documents in the order of the previous Update's
+	// docs, where mark looks first; next is the one being made.
+	order, next []*staticDoc
+	gen         uint64 // Update count, for staticDoc.seen
+	taken       []bool // assignIDs' scratch: ids given out
+
+	// What the tags file and meta.json are computed from.
+	tagNames    map[string]map[string]int // tag key → tag name as given → occurrences
+	typeCount   map[string]int            // lower-cased type → documents
+	total       int                       // sum of the documents' lengths
+	facetsStale bool                      // a tag name or type came or went
+	types       []string                  // as of the last refreshFacets
 
 	// What the previous Update wrote.
 	termShards, docShards int
 	termPaths, docPaths   []string
 	prevMeta              []byte
 	tagsPath              string
-	files                 map[string]bool
 }
 
 // NewStatic returns an empty static index whose analysis follows language.
@@ -116,12 +149,27 @@ func NewStatic(language string) (*Static, error) {
 		return nil, err
 	}
 	return &Static{
-		an:       an,
-		mode:     staticMode(language),
-		docs:     map[string]*staticDoc{},
-		postings: map[string]*postingList{},
-		files:    map[string]bool{},
+		an:          an,
+		mode:        staticMode(language),
+		docs:        map[string]*staticDoc{},
+		postings:    map[string]*postingList{},
+		tagNames:    map[string]map[string]int{},
+		typeCount:   map[string]int{},
+		facetsStale: true,
 	}, nil
+}
+
+// changes is what one Update altered, to find the shards to rewrite.
+type changes struct {
+	terms  map[string]bool     // terms whose postings change
+	docs   map[*staticDoc]bool // documents whose shard entry changes
+	oldIDs map[uint32]bool     // old ids of documents that moved or went: their shards change
+}
+
+// touch notes that l's postings change, which voids its encoding.
+func (c *changes) touch(l *postingList) {
+	c.terms[l.term] = true
+	l.stale = true
 }
 
 // Update makes the index hold exactly docs (any order). It returns every
@@ -129,224 +177,415 @@ func NewStatic(language string) (*Static, error) {
 // the same as after the previous Update. Paths absent from the result are
 // stale and the caller removes them.
 func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
-	byKey := make(map[string]*Doc, len(docs))
-	for i := range docs {
-		d := &docs[i]
-		if d.Key == "" {
-			return nil, fmt.Errorf("search: document %q has no key", d.URL)
-		}
-		if byKey[d.Key] != nil {
-			return nil, fmt.Errorf("search: document key %q appears twice", d.Key)
-		}
-		byKey[d.Key] = d
+	m, err := s.mark(docs)
+	if err != nil {
+		return nil, err
 	}
-
-	// Documents to (re)analyse, and those that went away.
-	var fresh []*Doc
-	for _, d := range byKey {
-		if old := s.docs[d.Key]; old == nil || old.doc.Version != d.Version || d.Version == "" {
-			fresh = append(fresh, d)
-		}
-	}
-	analysed, err := s.analyse(ctx, fresh)
+	analysed, err := s.analyse(ctx, m.fresh)
 	if err != nil {
 		return nil, err
 	}
 
-	dirtyTerms := map[string]bool{}  // terms whose postings change
-	changed := map[*staticDoc]bool{} // documents whose shard entry changes
-	oldDocShard := map[uint32]bool{} // old ids of documents that moved or went: their shards change
-	for key, sd := range s.docs {
-		if byKey[key] == nil {
-			s.remove(sd, dirtyTerms)
-			oldDocShard[sd.id] = true
-			delete(s.docs, key)
-		}
-	}
-	for _, sd := range analysed {
-		if old := s.docs[sd.doc.Key]; old != nil {
-			s.remove(old, dirtyTerms)
-			oldDocShard[old.id] = true
-		}
-		s.docs[sd.doc.Key] = sd
-		sd.terms = make([]termRef, len(sd.found))
-		for i, tp := range sd.found {
-			l := s.postings[tp.term]
-			if l == nil {
-				l = &postingList{term: tp.term}
-				s.postings[tp.term] = l
-			}
-			l.docs = append(l.docs, docTF{doc: sd, tf: tp.tf})
-			sd.terms[i] = termRef{list: l, tf: tp.tf}
-			dirtyTerms[l.term] = true
-		}
-		sd.found = nil
-		changed[sd] = true
-	}
-
-	// Ids: a pure function of the set of keys.
-	ids := assignIDs(s.docs)
-	for key, sd := range s.docs {
-		if id := ids[key]; id != sd.id || changed[sd] {
-			if !changed[sd] {
-				oldDocShard[sd.id] = true
-				changed[sd] = true
-				for _, tp := range sd.terms {
-					dirtyTerms[tp.list.term] = true
-				}
-			}
-			sd.id = id
-		}
-	}
-
-	n := len(s.docs)
+	n := len(docs) // mark rejected repeated keys
 	ts, ds := shardCount(n, termShardDocs), shardCount(n, docShardDocs)
-	all := ts != s.termShards || ds != s.docShards || s.termPaths == nil
-	dirtyT := map[int]bool{}
-	dirtyD := map[int]bool{}
-	if !all {
-		for t := range dirtyTerms {
-			dirtyT[termShard(t, ts)] = true
-		}
-		for id := range oldDocShard {
-			dirtyD[int(id)%ds] = true
-		}
-		for sd := range changed {
-			dirtyD[int(sd.id)%ds] = true
-		}
-	}
+	s.groupTerms(ts)
+	c := s.apply(m, analysed)
 
-	// The terms and documents of each shard to rewrite.
-	shardTerms := map[int][]string{}
-	for t := range s.postings {
-		if i := termShard(t, ts); all || dirtyT[i] {
-			shardTerms[i] = append(shardTerms[i], t)
-		}
-	}
-	shardDocs := map[int][]*staticDoc{}
-	for _, sd := range s.docs {
-		if i := int(sd.id) % ds; all || dirtyD[i] {
-			shardDocs[i] = append(shardDocs[i], sd)
-		}
-	}
-
-	if all {
-		s.termPaths = make([]string, ts)
-		s.docPaths = make([]string, ds)
-		for i := range ts {
-			dirtyT[i] = true
-		}
-		for i := range ds {
-			dirtyD[i] = true
-		}
-	}
-	out := map[string][]byte{}
-	var jobs []func() (string, []byte, error)
-	for i := range dirtyT {
-		jobs = append(jobs, func() (string, []byte, error) {
-			data, err := s.termShardData(shardTerms[i])
-			if err != nil {
-				return "", nil, err
-			}
-			s.termPaths[i] = hashedPath(fmt.Sprintf("search/t/%x", i), data)
-			return s.termPaths[i], data, nil
-		})
-	}
-	for i := range dirtyD {
-		jobs = append(jobs, func() (string, []byte, error) {
-			data, err := docShardData(shardDocs[i])
-			if err != nil {
-				return "", nil, err
-			}
-			s.docPaths[i] = hashedPath(fmt.Sprintf("search/d/%x", i), data)
-			return s.docPaths[i], data, nil
-		})
-	}
-	if err := runJobs(jobs, out); err != nil {
+	// Every current file: meta.json, the tags, the term shards, the
+	// document shards.
+	files := make([]File, 2+ts+ds)
+	if err := s.writeShards(c, ts, ds, files[2:]); err != nil {
 		return nil, err
 	}
-	s.termShards, s.docShards = ts, ds
-
-	tags, types := s.facets()
-	tagsData, err := marshal(tags)
+	files[1].Path = s.tagsPath
+	if s.facetsStale {
+		tagsData, err := s.refreshFacets()
+		if err != nil {
+			return nil, err
+		}
+		files[1] = File{Path: s.tagsPath, Data: tagsData}
+	}
+	meta, err := s.metaData()
 	if err != nil {
 		return nil, err
 	}
-	s.tagsPath = hashedPath("search/tags", tagsData)
-	out[s.tagsPath] = tagsData
-
-	meta, err := s.metaData(types)
-	if err != nil {
-		return nil, err
+	files[0].Path = metaPath
+	if !bytes.Equal(meta, s.prevMeta) {
+		files[0].Data = meta
 	}
-	out[metaPath] = meta
-
-	// Every current file; the data only of those not written before.
-	files := make([]File, 0, ts+ds+2)
-	next := make(map[string]bool, ts+ds+2)
-	add := func(p string) {
-		next[p] = true
-		f := File{Path: p}
-		if !s.files[p] || (p == metaPath && !bytes.Equal(meta, s.prevMeta)) {
-			f.Data = out[p]
-		}
-		files = append(files, f)
-	}
-	add(metaPath)
-	add(s.tagsPath)
-	for _, p := range s.termPaths {
-		add(p)
-	}
-	for _, p := range s.docPaths {
-		add(p)
-	}
-	s.files = next
 	s.prevMeta = meta
 	return files, nil
 }
 
-// runJobs runs the encoding jobs on every core, collecting their files
-// into out. Each job writes its own shard's entries only.
-func runJobs(jobs []func() (string, []byte, error), out map[string][]byte) error {
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	next := make(chan func() (string, []byte, error))
-	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs)/16)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for job := range next {
-				p, data, err := job()
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-				}
-				out[p] = data
-				mu.Unlock()
-			}
-		}()
+// apply brings the index to the docs mark went through, given their
+// analysed new documents, and returns what changed.
+func (s *Static) apply(m marked, analysed []*staticDoc) *changes {
+	c := &changes{terms: map[string]bool{}, docs: map[*staticDoc]bool{}, oldIDs: map[uint32]bool{}}
+	keysChanged := m.kept < len(s.docs)
+	if keysChanged {
+		s.dropGone(c)
 	}
-	for _, job := range jobs {
-		next <- job
+	if s.put(analysed, c) {
+		keysChanged = true
 	}
-	close(next)
-	wg.Wait()
-	return first
+	s.reorder(m.at, analysed)
+	// Ids: a pure function of the set of keys.
+	if keysChanged {
+		s.assignIDs(c)
+	}
+	return c
 }
 
-// remove takes sd's postings out of the inverted index.
-func (s *Static) remove(sd *staticDoc, dirty map[string]bool) {
+// writeShards encodes the shards c changed, or all of them when the
+// shard counts change, and fills in files with every shard's path, and
+// the bytes of those whose path is new: ts term shards, then ds document
+// shards.
+func (s *Static) writeShards(c *changes, ts, ds int, files []File) error {
+	dirtyT, dirtyD := make([]bool, ts), make([]bool, ds)
+	if ts != s.termShards || ds != s.docShards || s.termPaths == nil {
+		s.termPaths, s.docPaths = resized(s.termPaths, ts), resized(s.docPaths, ds)
+		fill(dirtyT)
+		fill(dirtyD)
+	} else {
+		for t := range c.terms {
+			dirtyT[termShard(t, ts)] = true
+		}
+		for id := range c.oldIDs {
+			dirtyD[int(id)%ds] = true
+		}
+		for sd := range c.docs {
+			dirtyD[int(sd.id)%ds] = true
+		}
+	}
+	shardDocs := s.shardDocs(dirtyD)
+
+	var jobs []shardJob
+	for i := range ts {
+		f := &files[i]
+		f.Path = s.termPaths[i]
+		if dirtyT[i] {
+			lists := s.termLists[i]
+			jobs = append(jobs, shardJob{stem: fmt.Sprintf("search/t/%x", i), path: &s.termPaths[i], file: f,
+				encode: func() ([]byte, error) { return termShardData(lists) }})
+		}
+	}
+	for i := range ds {
+		f := &files[ts+i]
+		f.Path = s.docPaths[i]
+		if dirtyD[i] {
+			docs := shardDocs[i]
+			jobs = append(jobs, shardJob{stem: fmt.Sprintf("search/d/%x", i), path: &s.docPaths[i], file: f,
+				encode: func() ([]byte, error) { return docShardData(docs) }})
+		}
+	}
+	if err := runJobs(jobs); err != nil {
+		return err
+	}
+	s.termShards, s.docShards = ts, ds
+	return nil
+}
+
+// marked is what mark found in an Update's docs.
+type marked struct {
+	fresh []*Doc // to analyse: new keys, and known keys whose Version changed or is empty
+	at    []int  // fresh[j] is docs[at[j]]
+	kept  int    // how many known keys docs has
+}
+
+// mark stamps the known documents of docs with a new generation, which
+// is how dropGone tells the ones that went, and finds the documents to
+// analyse. It looks each key up where the previous Update had it, which
+// a build's stable order of posts makes right nearly always and cheaper
+// than the map.
+func (s *Static) mark(docs []Doc) (m marked, err error) {
+	s.gen++
+	s.next = slices.Grow(s.next[:0], len(docs))[:len(docs)]
+	// docs[i] was at i+shift in the previous Update, as far as known.
+	shift := 0
+	var newKeys map[string]bool // only new keys: known ones have seen
+	for i := range docs {
+		d := &docs[i]
+		if d.Key == "" {
+			return marked{}, fmt.Errorf("search: document %q has no key", d.URL)
+		}
+		old := s.previousAt(i+shift, d.Key)
+		if old == nil {
+			if old = s.docs[d.Key]; old != nil {
+				shift = old.pos - i
+			}
+		}
+		if (old != nil && old.seen == s.gen) || newKeys[d.Key] {
+			return marked{}, fmt.Errorf("search: document key %q appears twice", d.Key)
+		}
+		s.next[i] = old
+		switch {
+		case old == nil:
+			if newKeys == nil {
+				newKeys = map[string]bool{}
+			}
+			newKeys[d.Key] = true
+			m.fresh, m.at = append(m.fresh, d), append(m.at, i)
+		case old.doc.Version != d.Version || d.Version == "":
+			m.fresh, m.at = append(m.fresh, d), append(m.at, i)
+			fallthrough
+		default:
+			old.seen, old.pos = s.gen, i
+			m.kept++
+		}
+	}
+	return m, nil
+}
+
+// previousAt is the document at position i of the previous Update's
+// docs if it has key, else nil.
+func (s *Static) previousAt(i int, key string) *staticDoc {
+	if i >= 0 && i < len(s.order) {
+		if sd := s.order[i]; sd != nil && sd.doc.Key == key {
+			return sd
+		}
+	}
+	return nil
+}
+
+// reorder completes the order mark began with the analysed documents,
+// at positions at, and makes it the one the next Update looks in.
+func (s *Static) reorder(at []int, analysed []*staticDoc) {
+	for j, sd := range analysed {
+		s.next[at[j]], sd.pos = sd, at[j]
+	}
+	s.order, s.next = s.next, s.order
+	clear(s.next[:cap(s.next)]) // let go of documents that went
+}
+
+// dropGone takes out the documents mark did not see, in one pass over
+// the key-sorted slice that also closes its gaps.
+func (s *Static) dropGone(c *changes) {
+	s.byKey = slices.DeleteFunc(s.byKey, func(sd *staticDoc) bool {
+		if sd.seen == s.gen {
+			return false
+		}
+		s.unindex(sd, c)
+		delete(s.docs, sd.doc.Key)
+		return true
+	})
+}
+
+// put indexes the analysed documents, each in place of its old version
+// if any, and reports whether any key is new.
+func (s *Static) put(analysed []*staticDoc, c *changes) (newKeys bool) {
+	var added []*staticDoc
+	for _, sd := range analysed {
+		sd.hash = fnv1a(sd.doc.Key)
+		if old := s.docs[sd.doc.Key]; old != nil {
+			s.unindex(old, c)
+			sd.id = old.id // the key set decides ids: unchanged unless it changed
+			i, _ := s.keyIndex(sd.doc.Key)
+			s.byKey[i] = sd
+		} else {
+			added = append(added, sd)
+		}
+		s.docs[sd.doc.Key] = sd
+		s.index(sd, c)
+	}
+	s.insertKeys(added)
+	return len(added) > 0
+}
+
+// index adds sd to the postings and the facet counts.
+func (s *Static) index(sd *staticDoc, c *changes) {
+	sd.terms = make([]termRef, len(sd.found))
+	for i, tp := range sd.found {
+		l := s.postings[tp.term]
+		if l == nil {
+			l = &postingList{term: tp.term, stale: true}
+			s.postings[tp.term] = l
+			sh := termShard(l.term, len(s.termLists))
+			s.termLists[sh] = append(s.termLists[sh], l)
+		}
+		l.docs = append(l.docs, docTF{doc: sd, tf: tp.tf})
+		sd.terms[i] = termRef{list: l, tf: tp.tf}
+		c.touch(l)
+	}
+	sd.found = nil
+	s.countFacets(sd, 1)
+	s.total += sd.length
+	c.docs[sd] = true
+}
+
+// unindex takes sd out of the postings and the facet counts; its old
+// shard changes.
+func (s *Static) unindex(sd *staticDoc, c *changes) {
 	for _, tp := range sd.terms {
 		l := tp.list
+		// A linear scan: the list's encoding, redone since it changes,
+		// costs as much.
 		if i := slices.IndexFunc(l.docs, func(x docTF) bool { return x.doc == sd }); i >= 0 {
 			l.docs[i] = l.docs[len(l.docs)-1]
 			l.docs = l.docs[:len(l.docs)-1]
 		}
 		if len(l.docs) == 0 && s.postings[l.term] == l {
 			delete(s.postings, l.term)
+			s.ungroup(l)
 		}
-		dirty[l.term] = true
+		c.touch(l)
+	}
+	s.countFacets(sd, -1)
+	s.total -= sd.length
+	c.oldIDs[sd.id] = true
+}
+
+// groupTerms regroups the postings lists when the term shard count
+// changes, which also rewrites every shard.
+func (s *Static) groupTerms(ts int) {
+	if len(s.termLists) == ts {
+		return
+	}
+	s.termLists = make([][]*postingList, ts)
+	for t, l := range s.postings {
+		i := termShard(t, ts)
+		s.termLists[i] = append(s.termLists[i], l)
+	}
+}
+
+// ungroup takes the emptied list l out of its shard's lists.
+func (s *Static) ungroup(l *postingList) {
+	i := termShard(l.term, len(s.termLists))
+	lists := s.termLists[i]
+	if j := slices.Index(lists, l); j >= 0 {
+		lists[j] = lists[len(lists)-1]
+		lists[len(lists)-1] = nil
+		s.termLists[i] = lists[:len(lists)-1]
+	}
+}
+
+// keyIndex is where key is, or would go, in the key-sorted slice.
+func (s *Static) keyIndex(key string) (int, bool) {
+	return slices.BinarySearchFunc(s.byKey, key, func(sd *staticDoc, k string) int { return strings.Compare(sd.doc.Key, k) })
+}
+
+// insertKeys adds new documents to the key-sorted slice: one at a time
+// when they are few, else all at once and sorted, as a first build is.
+func (s *Static) insertKeys(added []*staticDoc) {
+	if len(added) <= 16 {
+		for _, sd := range added {
+			i, _ := s.keyIndex(sd.doc.Key)
+			s.byKey = slices.Insert(s.byKey, i, sd)
+		}
+		return
+	}
+	s.byKey = append(s.byKey, added...)
+	slices.SortFunc(s.byKey, func(a, b *staticDoc) int { return strings.Compare(a.doc.Key, b.doc.Key) })
+}
+
+// shardDocs lists the documents of each dirty document shard, in one
+// pass over the documents.
+func (s *Static) shardDocs(dirty []bool) [][]*staticDoc {
+	out := make([][]*staticDoc, len(dirty))
+	for _, sd := range s.byKey {
+		if i := int(sd.id) % len(dirty); dirty[i] {
+			out[i] = append(out[i], sd)
+		}
+	}
+	return out
+}
+
+// countFacets adds sd's tags and type to the counts behind the tags file
+// and meta.json (delta 1), or takes them out (delta −1); a name or type
+// that comes or goes makes them stale.
+func (s *Static) countFacets(sd *staticDoc, delta int) {
+	for _, t := range sd.doc.Tags {
+		k := tagTerm(t)[1:]
+		if k == "" {
+			continue
+		}
+		names := s.tagNames[k]
+		if names == nil {
+			names = map[string]int{}
+			s.tagNames[k] = names
+		}
+		if countIn(names, t, delta) {
+			s.facetsStale = true
+		}
+		if len(names) == 0 {
+			delete(s.tagNames, k)
+		}
+	}
+	if sd.doc.Type != "" && countIn(s.typeCount, strings.ToLower(sd.doc.Type), delta) {
+		s.facetsStale = true
+	}
+}
+
+// countIn adds delta to m[k], deleting it at zero, and reports whether
+// k came or went.
+func countIn(m map[string]int, k string, delta int) bool {
+	was := m[k]
+	if was+delta == 0 {
+		delete(m, k)
+	} else {
+		m[k] = was + delta
+	}
+	return was == 0 || was+delta == 0
+}
+
+// shardJob encodes one shard into its slot of the files; Data stays nil
+// when the path, and so the bytes, are what the previous Update wrote.
+type shardJob struct {
+	stem   string
+	path   *string // the shard's path in the previous Update, then now
+	file   *File
+	encode func() ([]byte, error)
+}
+
+// runJobs runs the encoding jobs on every core. Each job writes its own
+// shard's path and file only.
+func runJobs(jobs []shardJob) error {
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	next := make(chan *shardJob)
+	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs)/16)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range next {
+				data, err := job.encode()
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					continue
+				}
+				p := hashedPath(job.stem, data)
+				job.file.Path = p
+				if p != *job.path {
+					job.file.Data = data
+					*job.path = p
+				}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- &jobs[i]
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// resized is paths cut or extended to n entries, in a new slice: the
+// previous paths stay where they were, to tell the unchanged shards.
+func resized(paths []string, n int) []string {
+	out := make([]string, n)
+	copy(out, paths)
+	return out
+}
+
+// fill sets every flag.
+func fill(flags []bool) {
+	for i := range flags {
+		flags[i] = true
 	}
 }
 
@@ -431,25 +670,30 @@ func idBits(n int) int { return max(10, bits.Len(uint(n))+2) }
 
 // assignIDs gives every document an id from the hash of its key; a key
 // whose id is taken probes on, keys taking turns in sorted order, so
-// the ids depend on the set of keys only.
-func assignIDs(docs map[string]*staticDoc) map[string]uint32 {
-	keys := make([]string, 0, len(docs))
-	for k := range docs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	mask := uint32(1)<<idBits(len(keys)) - 1
-	taken := make(map[uint32]bool, len(keys))
-	ids := make(map[string]uint32, len(keys))
-	for _, k := range keys {
-		id := fnv1a(k) & mask
-		for taken[id] {
+// the ids depend on the set of keys only. Documents that move are
+// changes.
+func (s *Static) assignIDs(c *changes) {
+	mask := uint32(1)<<idBits(len(s.byKey)) - 1
+	s.taken = slices.Grow(s.taken[:0], int(mask)+1)[:mask+1]
+	clear(s.taken)
+	for _, sd := range s.byKey {
+		id := sd.hash & mask
+		for s.taken[id] {
 			id = (id + 1) & mask
 		}
-		taken[id] = true
-		ids[k] = id
+		s.taken[id] = true
+		if id == sd.id {
+			continue
+		}
+		if !c.docs[sd] {
+			c.oldIDs[sd.id] = true
+			c.docs[sd] = true
+			for _, tp := range sd.terms {
+				c.touch(tp.list)
+			}
+		}
+		sd.id = id
 	}
-	return ids
 }
 
 // shardCount is the number of shards for n documents at per documents
@@ -503,31 +747,72 @@ func appendNum(b []byte, v uint32) []byte {
 	return append(b, digits[v])
 }
 
-// termShardData encodes the postings of terms: an object from term to
-// a string of numbers; per document, in id order, the gap from the
-// previous id, and for word terms the weighted frequency and the
-// length bucket.
-func (s *Static) termShardData(terms []string) ([]byte, error) {
-	m := make(map[string]string, len(terms))
-	var b []byte
-	for _, t := range terms {
-		// Sorting in place is safe: the order of postings does not matter.
-		ps := s.postingsOf(t)
-		slices.SortFunc(ps, func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
-		filter := isFilterTerm(t)
-		b = b[:0]
-		prev := uint32(0)
-		for _, p := range ps {
-			b = appendNum(b, p.doc.id-prev)
-			prev = p.doc.id
-			if !filter {
-				b = appendNum(b, min(p.tf, 1<<16))
-				b = appendNum(b, uint32(p.doc.bucket))
+// termShardData encodes the postings lists of a shard: an object from
+// term to a string of numbers, as encoding/json writes a map, keys in
+// order. It re-encodes only the lists whose encoding changes voided.
+func termShardData(lists []*postingList) ([]byte, error) {
+	// Sorting in place is safe: the order of a shard's lists does not matter.
+	slices.SortFunc(lists, func(a, b *postingList) int { return strings.Compare(a.term, b.term) })
+	size := 2
+	for _, l := range lists {
+		if l.stale {
+			if err := l.encode(); err != nil {
+				return nil, err
 			}
 		}
-		m[t] = string(b)
+		size += len(l.json) + 1
 	}
-	return marshal(m)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, l := range lists {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, l.json...)
+	}
+	return append(b, '}'), nil
+}
+
+// encode sets l's entry in its term shard: the term, and a string of
+// numbers; per document, in id order, the gap from the previous id, and
+// for word terms the weighted frequency and the length bucket. The
+// digits need no escaping. It reuses the previous entry's memory.
+func (l *postingList) encode() error {
+	// Sorting in place is safe: the order of postings does not matter.
+	slices.SortFunc(l.docs, func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
+	b, err := appendJSONString(slices.Grow(l.json[:0], len(l.term)+4+4*len(l.docs)), l.term)
+	if err != nil {
+		return err
+	}
+	b = append(b, ':', '"')
+	filter := isFilterTerm(l.term)
+	prev := uint32(0)
+	for _, p := range l.docs {
+		b = appendNum(b, p.doc.id-prev)
+		prev = p.doc.id
+		if !filter {
+			b = appendNum(b, min(p.tf, 1<<16))
+			b = appendNum(b, uint32(p.doc.bucket))
+		}
+	}
+	l.json, l.stale = append(b, '"'), false
+	return nil
+}
+
+// appendJSONString appends s as marshal writes it: as is between quotes
+// when nothing in it needs escaping, which is nearly always.
+func appendJSONString(b []byte, s string) ([]byte, error) {
+	plain := utf8.ValidString(s) && !strings.ContainsAny(s, "\u2028\u2029")
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"'), nil
+	}
+	q, err := marshal(s)
+	return append(b, q...), err
 }
 
 // docShardData encodes documents as arrays, in id order:
@@ -573,54 +858,44 @@ func clip(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-// facets are the tags ([key, name] pairs in name order) and the post
+// refreshFacets recomputes the tags file and the type list from the
+// counts, and returns the tags file's bytes if its path is new.
+func (s *Static) refreshFacets() ([]byte, error) {
+	tags, types := s.facets()
+	data, err := marshal(tags)
+	if err != nil {
+		return nil, err
+	}
+	s.types = types
+	s.facetsStale = false
+	if p := hashedPath("search/tags", data); p != s.tagsPath {
+		s.tagsPath = p
+		return data, nil
+	}
+	return nil, nil
+}
+
+// facets are the tags ([key, name] pairs in key order) and the post
 // types the documents have. They leave out how many documents have each,
-// so that a new post with known tags leaves them as they were.
+// so that a new post with known tags leaves them as they were. A tag's
+// name is the least of the names documents give it, trimmed.
 func (s *Static) facets() (tags [][2]string, types []string) {
-	count := map[string]int{}
-	name := map[string]string{}
-	typ := map[string]bool{}
-	for _, sd := range s.docs {
-		for _, t := range sd.doc.Tags {
-			k := tagTerm(t)[1:]
-			if k == "" {
-				continue
-			}
-			count[k]++
-			if n, ok := name[k]; !ok || t < n {
-				name[k] = strings.TrimSpace(t)
-			}
-		}
-		if sd.doc.Type != "" {
-			typ[strings.ToLower(sd.doc.Type)] = true
-		}
-	}
-	keys := make([]string, 0, len(count))
-	for k := range count {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(s.tagNames))
 	tags = make([][2]string, 0, len(keys))
 	for _, k := range keys {
-		tags = append(tags, [2]string{k, name[k]})
+		name := slices.Min(slices.Collect(maps.Keys(s.tagNames[k])))
+		tags = append(tags, [2]string{k, strings.TrimSpace(name)})
 	}
-	for t := range typ {
-		types = append(types, t)
-	}
-	slices.Sort(types)
-	return tags, types
+	return tags, slices.Sorted(maps.Keys(s.typeCount))
 }
 
 // metaData encodes search/meta.json.
-func (s *Static) metaData(types []string) ([]byte, error) {
-	total := 0
-	for _, sd := range s.docs {
-		total += sd.length
-	}
+func (s *Static) metaData() ([]byte, error) {
 	avg := 0.0
 	if len(s.docs) > 0 {
-		avg = float64(total) / float64(len(s.docs))
+		avg = float64(s.total) / float64(len(s.docs))
 	}
+	types := s.types
 	if types == nil {
 		types = []string{}
 	}
