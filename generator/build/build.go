@@ -226,6 +226,7 @@ func (b *Builder) Apply(ctx context.Context, paths []string) (Summary, error) {
 		}
 	}
 	st.rollback()
+	b.st.site = nil // the build may have changed it part way
 	// Tried again with the next change, so that a fix to one file does
 	// not leave another file's change out.
 	if b.st.pending == nil {
@@ -247,6 +248,28 @@ func (b *Builder) outDir(opt Options) string {
 		return opt.Out
 	}
 	return b.Config.PublicDir()
+}
+
+// updateLimit is how many changed entries the last build's site is
+// updated with; more, and assembling anew is as quick.
+const updateLimit = 256
+
+// assemble arranges the entries into a site: the last build's, updated
+// with what changed, or a new one; updated tells which.
+func (b *Builder) assemble(st *state, entries []*site.Entry, full bool) (s *site.Site, updated bool, err error) {
+	prev := st.site
+	st.site = nil // Update changes it: a failed build must not reuse it
+	if !full && prev != nil && len(st.gone)+len(st.fresh) <= updateLimit {
+		s, err := prev.Update(st.gone, st.fresh)
+		if err == nil {
+			return s, true, nil
+		}
+		if !errors.Is(err, site.ErrAssemble) {
+			return nil, false, err
+		}
+	}
+	s, err = site.Assemble(entries)
+	return s, false, err
 }
 
 // removed lists the outputs of the last build that this one, an
@@ -294,7 +317,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	b.attachPhotos(st, entries)
 	phase("images")
-	s, err := site.Assemble(entries)
+	s, updated, err := b.assemble(st, entries, full)
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}
@@ -308,7 +331,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
 	phase("assemble")
-	docs := searchDocs(st, s)
+	docs := searchDocs(st, s, updated)
 	if full || st.search == nil {
 		if st.search, err = search.NewStatic(b.Config.Language); err != nil {
 			return Summary{}, fmt.Errorf("search: %w", err)
@@ -401,6 +424,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		delete(st.keys, p)
 	}
 	st.searchFiles = searchFiles
+	st.site, st.gone, st.fresh = s, nil, nil
 	st.release(s, b.Config.Feeds.Items)
 	b.st = st
 	if full {

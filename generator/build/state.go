@@ -63,6 +63,15 @@ type state struct {
 	urls map[string]string
 	// undo reverts this state's changes to sources and urls (rollback).
 	undo []func()
+	// site is the last build's site, which the next one updates rather
+	// than assembles anew when few entries changed; nil to assemble.
+	site *site.Site
+	// gone are the entries of sources this build replaced or dropped,
+	// fresh those it converted: what changed since site.
+	gone, fresh []*site.Entry
+	// docs are the last build's search documents, of docsOf, its posts.
+	docs   []search.Doc
+	docsOf []*site.Entry
 }
 
 // source is one content file with what was worked out from it.
@@ -88,7 +97,7 @@ type source struct {
 // shared and changed in place, with a record to undo it (rollback).
 func (st *state) clone() *state {
 	c := *st
-	c.undo = nil
+	c.undo, c.gone, c.fresh = nil, nil, nil
 	c.files = make(map[string]uint64, len(st.files)+1)
 	for k, v := range st.files {
 		c.files[k] = v
@@ -170,6 +179,9 @@ func (st *state) drop(rel string) {
 	old := st.sources[rel]
 	if old == nil {
 		return
+	}
+	if old.entry != nil {
+		st.gone = append(st.gone, old.entry)
 	}
 	if i, ok := slices.BinarySearch(st.paths, rel); ok {
 		st.paths = slices.Delete(slices.Clone(st.paths), i, i+1)
@@ -322,6 +334,7 @@ func (st *state) forget(rel string) bool {
 // convert makes the entry of every source that gets a page and has none
 // yet, on every core. It returns the entries of the site in path order.
 func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error) {
+	st.fresh = st.fresh[:0]
 	pattern := st.pattern
 	if st.paths == nil {
 		st.paths = make([]string, 0, len(st.sources))
@@ -368,7 +381,6 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 			continue
 		}
 		if e := src.entry; e != nil && src.post.Rendered(st.opt.Drafts) {
-			e.Prev, e.Next = nil, nil
 			entries = append(entries, e)
 		}
 	}
@@ -378,6 +390,9 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 			src.entry, src.err = nil, nil
 		}
 		return nil, fmt.Errorf("render: %w", err)
+	}
+	for _, src := range todo {
+		st.fresh = append(st.fresh, src.entry)
 	}
 	return entries, nil
 }

@@ -194,6 +194,9 @@ type Site struct {
 	Pages []*Entry
 	Tags  []*Tag  // by name
 	Years []*Year // newest first
+
+	// byURL is every entry and page by URL, for Update's clash check.
+	byURL map[string]*Entry
 }
 
 // Pattern expands a permalink pattern such as "/:year/:month/:slug/".
@@ -357,8 +360,8 @@ func Paginate(base string, n, per int) []ListPage {
 // groups them by tag and year. Entries must have URL, Post and Listed set.
 // It reports URL clashes, which would make two files overwrite each other.
 func Assemble(entries []*Entry) (*Site, error) {
-	s := &Site{}
-	byURL := map[string]*Entry{}
+	byURL := make(map[string]*Entry, len(entries))
+	s := &Site{byURL: byURL}
 	for _, e := range entries {
 		if other, ok := byURL[e.URL]; ok {
 			return nil, &content.ParseError{File: e.Post.Path, Line: 1,
@@ -376,14 +379,8 @@ func Assemble(entries []*Entry) (*Site, error) {
 		}
 	}
 	sortNewestFirst(s.Posts)
-	for i, e := range s.Posts {
-		// Prev is the older neighbour, Next the newer one.
-		if i > 0 {
-			e.Next = s.Posts[i-1]
-		}
-		if i+1 < len(s.Posts) {
-			e.Prev = s.Posts[i+1]
-		}
+	for i := range s.Posts {
+		link(s.Posts, i)
 	}
 
 	tags := map[string]*Tag{}
@@ -399,7 +396,7 @@ func Assemble(entries []*Entry) (*Site, error) {
 		}
 		y := e.Post.Date.Year()
 		if years[y] == nil {
-			years[y] = &Year{Year: y, URL: fmt.Sprintf("/%04d/", y)}
+			years[y] = &Year{Year: y, URL: yearURL(y)}
 		}
 		years[y].Posts = append(years[y].Posts, e)
 	}
@@ -413,6 +410,9 @@ func Assemble(entries []*Entry) (*Site, error) {
 	sort.Slice(s.Years, func(i, j int) bool { return s.Years[i].Year > s.Years[j].Year })
 	return s, nil
 }
+
+// yearURL is the URL of a year's archive.
+func yearURL(y int) string { return fmt.Sprintf("/%04d/", y) }
 
 // sortNewestFirst sorts posts by date, newest first, then by path,
 // descending. It sorts copies of the keys, side by side in memory, rather
