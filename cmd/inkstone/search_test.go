@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"inkstone/generator/search"
 )
 
 // runSearchCmd runs `inkstone search` in-process.
@@ -60,5 +62,31 @@ func TestSearchCommand(t *testing.T) {
 		if _, err := runSearchCmd(t, append([]string{"--site", dir}, bad...)...); err == nil {
 			t.Errorf("search %q succeeded", bad)
 		}
+	}
+}
+
+// A build hands the text of a changed post to the search indexer once;
+// the next build's docs lack it, and the indexer, if it has not indexed
+// that version yet, must put it back.
+func TestSearchIndexerKeepsTextsUntilIndexed(t *testing.T) {
+	x := &searchIndexer{background: true, closed: true} // closed: queue only
+	first := []search.Doc{{Key: "a.md", Version: "1", Text: "sourdough starter"}, {Key: "b.md", Version: "1"}}
+	second := []search.Doc{{Key: "a.md", Version: "1"}, {Key: "b.md", Version: "1"}, {Key: "c.md", Version: "1", Text: "new"}}
+	for _, docs := range [][]search.Doc{first, second} {
+		if err := x.Sync(t.Context(), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := withTexts(x.pending, x.texts)
+	if got[0].Text != "sourdough starter" || got[2].Text != "new" || got[1].Text != "" {
+		t.Errorf("docs to index: %+v", got)
+	}
+	if second[0].Text != "" {
+		t.Error("withTexts changed the builder's docs")
+	}
+	// A newer version of a.md does not get the old text.
+	stale := withTexts([]search.Doc{{Key: "a.md", Version: "2"}}, x.texts)
+	if stale[0].Text != "" {
+		t.Errorf("version 2 got version 1's text %q", stale[0].Text)
 	}
 }

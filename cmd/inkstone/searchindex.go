@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,11 @@ type searchIndexer struct {
 
 	mu      sync.Mutex
 	pending []search.Doc // the latest docs not yet indexed
+	// texts holds the text of docs given to Sync and maybe not indexed
+	// yet. A build hands over the text of the posts it changed only: a
+	// later build's docs no longer carry it (the builder lets go of the
+	// text of posts it has indexed), so it is kept here until indexed.
+	texts   map[docVersion]string
 	queued  bool
 	running bool
 	closed  bool
@@ -44,6 +50,14 @@ func (x *searchIndexer) Sync(ctx context.Context, docs []search.Doc) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.pending, x.queued = docs, true
+	for _, d := range docs {
+		if d.Text != "" {
+			if x.texts == nil {
+				x.texts = map[docVersion]string{}
+			}
+			x.texts[docVersion{d.Key, d.Version}] = d.Text
+		}
+	}
 	if !x.running && !x.closed {
 		x.running = true
 		x.done.Add(1)
@@ -68,13 +82,32 @@ func (x *searchIndexer) run() {
 			x.mu.Unlock()
 			return
 		}
-		docs := x.pending
-		x.pending, x.queued = nil, false
+		docs, texts := x.pending, x.texts
+		x.pending, x.texts, x.queued = nil, nil, false
 		x.mu.Unlock()
+		docs = withTexts(docs, texts)
 		if err := x.sync(context.Background(), docs); err != nil {
 			x.log.Warn("search index not updated; `inkstone search` shows older results", "err", err)
 		}
 	}
+}
+
+// docVersion names one version of a doc.
+type docVersion struct{ key, version string }
+
+// withTexts gives back to docs the texts a later build's docs lack; docs
+// is the builder's and is not changed.
+func withTexts(docs []search.Doc, texts map[docVersion]string) []search.Doc {
+	if len(texts) == 0 {
+		return docs
+	}
+	out := slices.Clone(docs)
+	for i := range out {
+		if out[i].Text == "" {
+			out[i].Text = texts[docVersion{out[i].Key, out[i].Version}]
+		}
+	}
+	return out
 }
 
 func (x *searchIndexer) sync(ctx context.Context, docs []search.Doc) error {

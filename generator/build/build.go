@@ -331,7 +331,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
 	phase("assemble")
-	docs := searchDocs(st, s, updated)
+	docs := searchDocs(st, s, updated, max(b.Config.Feeds.Items, keepNewest))
 	if full || st.search == nil {
 		if st.search, err = search.NewStatic(b.Config.Language); err != nil {
 			return Summary{}, fmt.Errorf("search: %w", err)

@@ -11,10 +11,11 @@ import (
 )
 
 // searchDocs lists the posts search finds: the listed ones, as feeds do.
-// Each source keeps its doc while its entry is the same. When the site
-// was updated rather than assembled anew, the last build's list is walked
-// alongside, and only the posts this build changed are looked up.
-func searchDocs(st *state, s *site.Site, updated bool) []search.Doc {
+// When the site was updated rather than assembled anew, the last build's
+// list is walked alongside and its docs reused. A reused doc beyond the
+// newest keep posts loses its text, which only the first indexing of a
+// version reads: the builder holds the text of every post no longer.
+func searchDocs(st *state, s *site.Site, updated bool, keep int) []search.Doc {
 	docs := make([]search.Doc, len(s.Posts))
 	prev, prevOf := st.docs, st.docsOf
 	if !updated || len(prev) != len(prevOf) {
@@ -31,39 +32,35 @@ func searchDocs(st *state, s *site.Site, updated bool) []search.Doc {
 		}
 		if j < len(prevOf) && prevOf[j] == e {
 			docs[i] = prev[j]
+			if i >= keep {
+				docs[i].Text = ""
+			}
 			j++
 			continue
 		}
-		docs[i] = docOf(st, e)
+		docs[i] = docOf(e)
 	}
 	st.docs, st.docsOf = docs, s.Posts
 	return docs
 }
 
-// docOf is e as search indexes it, made once per entry.
-func docOf(st *state, e *site.Entry) search.Doc {
-	src := st.sources[e.Post.Path]
-	if src != nil && src.doc != nil && src.docOf == e {
-		return *src.doc
+// docOf is e as search indexes it.
+func docOf(e *site.Entry) search.Doc {
+	d := search.Doc{
+		Key: e.Post.Path,
+		// Stable from one run to the next, for the bleve index on disk:
+		// the file's hash and the URL the config gives it.
+		Version: strconv.FormatUint(e.Post.Version, 36) + " " + e.URL,
+		URL:     e.URL,
+		Title:   e.Post.Title,
+		Label:   e.Label,
+		Text:    e.Text,
+		Summary: e.Summary,
+		Type:    string(e.Type),
+		Date:    e.Post.Date,
 	}
-	var d search.Doc
-	d.Key = e.Post.Path
-	// Stable from one run to the next, for the bleve index on disk:
-	// the file's hash and the URL the config gives it.
-	d.Version = strconv.FormatUint(e.Post.Version, 36) + " " + e.URL
-	d.URL = e.URL
-	d.Title = e.Post.Title
-	d.Label = e.Label
-	d.Text = e.Text
-	d.Summary = e.Summary
-	d.Type = string(e.Type)
-	d.Date = e.Post.Date
 	for _, t := range e.Tags {
 		d.Tags = append(d.Tags, t.Name)
-	}
-	if src != nil {
-		c := d
-		src.doc, src.docOf = &c, e
 	}
 	return d
 }

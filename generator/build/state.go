@@ -87,9 +87,6 @@ type source struct {
 	// hollow is set once the entry's HTML and text were let go to save
 	// memory; a build that renders the entry converts the file again.
 	hollow bool
-	// doc is the entry as search indexes it, made for docOf.
-	doc   *search.Doc
-	docOf *site.Entry
 }
 
 // clone copies the small maps a build changes, so that a failed build
@@ -476,10 +473,6 @@ func (st *state) release(s *site.Site, keep int) {
 		if !kept[e] {
 			e.HTML, e.Text = "", ""
 			src.hollow = true
-			if src.doc != nil {
-				// Indexed already: search reads the text of new versions only.
-				src.doc.Text = ""
-			}
 			delete(st.warm, src)
 		}
 	}
