@@ -21,10 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sort"
 	"strconv"
@@ -38,7 +40,9 @@ import (
 
 // Publisher writes into one output folder. Keep one Publisher for a
 // folder and its transactions reuse the manifest it last read or wrote,
-// rather than reading it again.
+// rather than reading it again. Run one transaction at a time (a build
+// holds its lock throughout): each commits relative to the manifest as
+// its Begin read it.
 type Publisher struct {
 	Dir      string // the output folder, e.g. public/
 	StateDir string // where the manifest of written files is kept
@@ -52,10 +56,14 @@ type Publisher struct {
 // manifestCache is the manifest as this Publisher last read or wrote it,
 // with what tells whether the file has changed since.
 type manifestCache struct {
-	m     map[string]entry // read only: transactions copy it
-	lines int              // lines in the file, for compaction
+	m     map[string]entry
+	lines int // lines in the file, for compaction
 	size  int64
 	mtime int64
+	// lent is set once a transaction took m to change in place, as its
+	// commit does rather than copy every entry: until that commit records
+	// its own, m is the transaction's, and others read the file.
+	lent bool
 }
 
 // Stats counts what a commit did.
@@ -74,6 +82,7 @@ type Tx struct {
 	root    string           // where Put writes: the output folder, or stage
 	stage   string           // the hidden folder that becomes the output folder; "" when it exists
 	prev    map[string]entry // what the last commit left, from the manifest
+	owned   bool             // prev is this Tx's to change: Commit does so
 	since   int64            // the manifest's modification time (ns), see verify
 	prevErr error
 	tmpName string        // temp files are tmpName + a number
@@ -116,7 +125,7 @@ func (p *Publisher) Begin() *Tx {
 		// Random, so that temp files left by a crashed build (whose process
 		// may have had this very PID) never clash with ours.
 		tmpName: atomicfile.TempPrefix + strconv.FormatUint(rand.Uint64(), 36) + "-"}
-	tx.prev, tx.since, tx.prevErr = p.readManifest()
+	tx.prev, tx.since, tx.owned, tx.prevErr = p.readManifest(true)
 	dir := filepath.Clean(p.Dir)
 	tx.root = dir
 	_, err := os.Lstat(dir)
@@ -365,9 +374,12 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		return Stats{}, err
 	}
 	prev := tx.prev
-	final := make(map[string]entry, len(prev)+len(tx.staged))
-	for k, v := range prev {
-		final[k] = v
+	final := prev
+	if !tx.owned {
+		final = make(map[string]entry, len(prev)+len(tx.staged))
+		for k, v := range prev {
+			final[k] = v
+		}
 	}
 	if len(tx.staged) > 0 {
 		// Record every name this commit may create before creating it, so
@@ -382,7 +394,8 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 			}
 		}
 		if len(added) > 0 {
-			if err := tx.p.record(final, added, nil); err != nil {
+			// final is changed further below: the cache stays lent.
+			if err := tx.p.record(final, added, nil, tx.owned); err != nil {
 				tx.abortLocked()
 				return Stats{}, err
 			}
@@ -447,9 +460,11 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 		}
 	}
 	if len(changed) > 0 || len(gone) > 0 {
-		if err := tx.p.record(final, changed, gone); err != nil {
+		if err := tx.p.record(final, changed, gone, false); err != nil {
 			return st, err
 		}
+	} else {
+		tx.p.giveBack(final)
 	}
 	return st, nil
 }
@@ -564,6 +579,10 @@ func each(n int, fn func(i int) error) (done []bool, err error) {
 // abortLocked removes the staged files and then the folders this Tx
 // created that are left empty, deepest first.
 func (tx *Tx) abortLocked() {
+	if tx.owned {
+		// prev may be changed part way: the cache must not keep it.
+		tx.p.dropLent(tx.p.lentCache(tx.prev))
+	}
 	for _, st := range tx.staged {
 		switch {
 		case st.tmp == "":
@@ -641,31 +660,38 @@ func (p *Publisher) outID() string {
 // time in ns, separated by tabs. A line with the path alone (as older
 // versions wrote) or a time of 0 makes the next build compare the file's
 // bytes. readManifest also returns the manifest's own modification time.
-func (p *Publisher) readManifest() (map[string]entry, int64, error) {
+//
+// With lend, the map is the caller's to change (owned): the cached one,
+// lent, when there is one to lend. Without, the caller must not change it.
+func (p *Publisher) readManifest(lend bool) (m map[string]entry, since int64, owned bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	path := p.manifestPath()
 	st, err := os.Stat(path)
 	if os.IsNotExist(err) {
 		p.cache = nil
-		return map[string]entry{}, 0, nil
+		return map[string]entry{}, 0, true, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
+		return nil, 0, false, fmt.Errorf("publish: read manifest: %w", err)
 	}
-	if c := p.cache; c != nil && st.Size() == c.size && st.ModTime().UnixNano() == c.mtime {
+	if c := p.cache; c != nil && !c.lent && st.Size() == c.size && st.ModTime().UnixNano() == c.mtime {
 		// Written by this Publisher and not touched since.
-		return c.m, c.mtime, nil
+		if !lend {
+			return maps.Clone(c.m), c.mtime, true, nil
+		}
+		c.lent = true
+		return c.m, c.mtime, true, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
+		return nil, 0, false, fmt.Errorf("publish: read manifest: %w", err)
 	}
 	st, err = os.Stat(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("publish: read manifest: %w", err)
+		return nil, 0, false, fmt.Errorf("publish: read manifest: %w", err)
 	}
-	m := map[string]entry{}
+	m = map[string]entry{}
 	lines := 0
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
@@ -686,21 +712,32 @@ func (p *Publisher) readManifest() (map[string]entry, int64, error) {
 		}
 		m[rel] = parseEntry(fields[1:])
 	}
-	p.cache = &manifestCache{m: m, lines: lines, size: st.Size(), mtime: st.ModTime().UnixNano()}
-	return m, p.cache.mtime, nil
+	if c := p.cache; c != nil && c.lent {
+		// Another transaction holds the cache; its commit replaces it.
+		return m, st.ModTime().UnixNano(), true, nil
+	}
+	p.cache = &manifestCache{m: m, lines: lines, size: st.Size(), mtime: st.ModTime().UnixNano(), lent: lend}
+	if !lend {
+		return maps.Clone(m), p.cache.mtime, true, nil
+	}
+	return m, p.cache.mtime, true, nil
 }
 
 // record brings the manifest up to final, which differs from what the
 // file holds by the entries in changed and the paths in removed. Usually
 // it appends a line for each; when the file holds many more lines than
 // entries, it is rewritten whole instead.
-func (p *Publisher) record(final, changed map[string]entry, removed []string) error {
+func (p *Publisher) record(final, changed map[string]entry, removed []string, lend bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c := p.cache
 	add := len(changed) + len(removed)
 	if c == nil || c.lines+add > 2*len(final)+1024 {
-		return p.writeManifest(final)
+		err := p.writeManifest(final)
+		if p.cache != nil {
+			p.cache.lent = lend
+		}
+		return err
 	}
 	names := make([]string, 0, len(changed))
 	for k := range changed {
@@ -737,8 +774,43 @@ func (p *Publisher) record(final, changed map[string]entry, removed []string) er
 		}
 		return nil
 	}
-	p.cache = &manifestCache{m: final, lines: c.lines + add, size: st.Size(), mtime: st.ModTime().UnixNano()}
+	p.cache = &manifestCache{m: final, lines: c.lines + add, size: st.Size(), mtime: st.ModTime().UnixNano(), lent: lend}
 	return nil
+}
+
+// lentCache returns the cache whose map m is, when it was lent.
+func (p *Publisher) lentCache(m map[string]entry) *manifestCache {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.cache; c != nil && c.lent && sameMap(c.m, m) {
+		return c
+	}
+	return nil
+}
+
+// giveBack ends the loan of the cache holding m, which a transaction
+// left as the file says.
+func (p *Publisher) giveBack(m map[string]entry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.cache; c != nil && c.lent && sameMap(c.m, m) {
+		c.lent = false
+	}
+}
+
+// dropLent forgets the cache lent as c, whose map a failed transaction may
+// have changed: the file is read again.
+func (p *Publisher) dropLent(c *manifestCache) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c != nil && p.cache == c {
+		p.cache = nil
+	}
+}
+
+// sameMap reports whether a and b are one map, not merely equal ones.
+func sameMap(a, b map[string]entry) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // writeManifest replaces the manifest with one line per entry of m. The
@@ -785,7 +857,7 @@ func (p *Publisher) forget() {
 
 // Files lists the outputs the last commit left in place.
 func (p *Publisher) Files() ([]string, error) {
-	m, _, err := p.readManifest()
+	m, _, _, err := p.readManifest(false)
 	if err != nil {
 		return nil, err
 	}

@@ -570,3 +570,34 @@ func TestReplacedFilesBecomeSpares(t *testing.T) {
 	}
 	noTemps(t, p.Dir)
 }
+
+// TestManifestCacheAcrossAborts: a commit changes the cached manifest in
+// place; aborted and no-op transactions must still leave the Publisher
+// agreeing with the file.
+func TestManifestCacheAcrossAborts(t *testing.T) {
+	p := newPublisher(t)
+	commit(t, p, true, map[string]string{"a.html": "a"})
+	agree := func(want ...string) {
+		t.Helper()
+		fresh := &publish.Publisher{Dir: p.Dir, StateDir: p.StateDir}
+		if got, disk := files(t, p), files(t, fresh); !slices.Equal(got, want) || !slices.Equal(disk, want) {
+			t.Fatalf("publisher says %q, file says %q; want %q", got, disk, want)
+		}
+	}
+	aborted := p.Begin()
+	if err := aborted.Put("b.html", []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	aborted.Abort()
+	agree("a.html")
+
+	noop := p.Begin()
+	if _, err := noop.Commit(false); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, p, false, map[string]string{"c.html": "c"})
+	agree("a.html", "c.html")
+
+	commit(t, p, false, map[string]string{"f.html": "f"})
+	agree("a.html", "c.html", "f.html")
+}
