@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,9 +115,6 @@ type output struct {
 	// key hashes everything the output is rendered from; an output whose
 	// key is the one it had in the last build is not rendered again.
 	key uint64
-	// same marks an output whose key is the one the last build recorded:
-	// it is on disk as it would be rendered, and has no render function.
-	same bool
 	// needs are the entries whose HTML the output shows.
 	needs []*site.Entry
 	// render returns the file's bytes. It may write them into buf, which
@@ -276,11 +274,11 @@ func (b *Builder) assemble(st *state, entries []*site.Entry, full bool) (s *site
 // incremental one, no longer makes (the search index's files aside).
 // Usually there are none, which counting tells without a set of every
 // path.
-func (b *Builder) removed(st *state, outs []output, full bool) []string {
+func (b *Builder) removed(st *state, outs []output, same []sameOutput, full bool) []string {
 	if full {
 		return nil
 	}
-	present := 0
+	present := len(same) // same outputs are in keys
 	for _, o := range outs {
 		if _, ok := st.keys[o.path]; ok {
 			present++
@@ -289,8 +287,11 @@ func (b *Builder) removed(st *state, outs []output, full bool) []string {
 	if present == len(st.keys) {
 		return nil
 	}
-	now := make(map[string]bool, len(outs))
+	now := make(map[string]bool, len(outs)+len(same))
 	for _, o := range outs {
+		now[o.path] = true
+	}
+	for _, o := range same {
 		now[o.path] = true
 	}
 	var gone []string
@@ -322,11 +323,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}
 	all := b.setInfo(st, s) || full
-	outs := b.plan(st, s, all)
-	if err := b.clashes(outs, all); err != nil {
-		if !all {
+	outs, same := b.plan(st, s, all)
+	if err := b.clashes(outs, same); err != nil {
+		if len(same) > 0 {
 			// Name both sides: plan every output in full.
-			err = b.clashes(b.plan(st, s, true), true)
+			everything, _ := b.plan(st, s, true)
+			err = b.clashes(everything, nil)
 		}
 		return Summary{}, fmt.Errorf("assemble: %w", err)
 	}
@@ -358,13 +360,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		}
 		index <- searched{files, err}
 	}()
-	// Outputs plan did not find the same as last time are rendered.
-	todo := make([]output, 0, 64)
-	for _, o := range outs {
-		if !o.same {
-			todo = append(todo, o)
-		}
-	}
+	todo := slices.Clip(outs)
 	err = b.hydrate(ctx, st, todo)
 	phase("hydrate")
 
@@ -394,7 +390,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		tx.Abort()
 		return Summary{}, err
 	}
-	removed := b.removed(st, outs, full)
+	removed := b.removed(st, outs, same, full)
 	if !full {
 		for p := range st.searchFiles {
 			if !searchFiles[p] {
@@ -416,9 +412,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	}
 	// The last build's state, which shares the map, is let go now.
 	for _, o := range outs {
-		if !o.same {
-			st.keys[o.path] = o.key
-		}
+		st.keys[o.path] = o.key
 	}
 	for _, p := range removed {
 		delete(st.keys, p)
@@ -431,8 +425,8 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		b.stale = false
 	}
 	sum := Summary{Posts: len(entries), Files: len(searchFiles), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
-	for _, o := range outs {
-		switch o.kind {
+	count := func(k outputKind) {
+		switch k {
 		case kindPage:
 			sum.Pages++
 		case kindFeed:
@@ -440,6 +434,12 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		case kindFile:
 			sum.Files++
 		}
+	}
+	for _, o := range outs {
+		count(o.kind)
+	}
+	for _, o := range same {
+		count(o.kind)
 	}
 	sum.Took = time.Since(start)
 	if b.Index != nil {
@@ -477,22 +477,21 @@ func (b *Builder) fromRoot(err error) error {
 // clashes refuses two outputs with one path: a content file whose page or
 // copy would overwrite another output, or be overwritten by it.
 //
-// An incremental build checks only the paths of outputs it renders: the
-// last build's paths were distinct, so any clash involves one of those.
-func (b *Builder) clashes(outs []output, all bool) error {
-	if !all {
-		fresh := map[string]int{}
+// With same outputs (an incremental build), only the paths of outputs to
+// render are checked against the others: the last build's paths were
+// distinct, so any clash involves one of those.
+func (b *Builder) clashes(outs []output, same []sameOutput) error {
+	if len(same) > 0 {
+		fresh := make(map[string]bool, len(outs))
 		for _, o := range outs {
-			if !o.same {
-				fresh[o.path] = 0
+			if fresh[o.path] {
+				return fmt.Errorf("two outputs share the path %s", o.path)
 			}
+			fresh[o.path] = true
 		}
-		for _, o := range outs {
-			if n, ok := fresh[o.path]; ok {
-				if n == 1 {
-					return fmt.Errorf("two outputs share the path %s", o.path)
-				}
-				fresh[o.path] = n + 1
+		for _, o := range same {
+			if fresh[o.path] {
+				return fmt.Errorf("two outputs share the path %s", o.path)
 			}
 		}
 		return nil

@@ -140,34 +140,39 @@ func absolute(c *config.Site, p string) string {
 	return c.AbsURL(p)
 }
 
-// plan lists every output of the site with its key. Outputs whose key is
-// the one the last build recorded are marked same, and get no render
-// function: on a large site most are, and making thousands of closures
-// each time would cost more than the rest of a small build. With all set,
-// every output is to be rendered.
-func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
+// plan lists every output of the site: those to render, with their key,
+// and those whose key is the one the last build recorded (same), which
+// get no render function: on a large site most are, and making thousands
+// of closures each time would cost more than the rest of a small build.
+// With all set, every output is to be rendered.
+func (b *Builder) plan(st *state, s *site.Site, all bool) (outs []output, same []sameOutput) {
 	c := b.Config
 	rend, info := st.rend, st.info
-	outs := make([]output, 0, len(s.Entries)+len(s.Pages)+len(s.Posts)/c.PerPage+len(s.Tags)+len(s.Years)+len(st.files)+16)
+	n := len(s.Entries) + len(s.Pages) + len(s.Posts)/c.PerPage + len(s.Tags) + len(s.Years) + len(st.files) + 16
+	if all {
+		outs = make([]output, 0, n)
+	} else {
+		same = make([]sameOutput, 0, n)
+	}
 	cards := newCards(rend, info)
 	st.cards = cards
 	// same reports whether the output at path was rendered from the same
 	// inputs by the last build, and if so records it as such.
-	same := func(path string, kind outputKind, key uint64) bool {
+	unchanged := func(path string, kind outputKind, key uint64) bool {
 		if all {
 			return false
 		}
 		if k, ok := st.keys[path]; !ok || k != key {
 			return false
 		}
-		outs = append(outs, output{path: path, kind: kind, key: key, same: true})
+		same = append(same, sameOutput{path: path, kind: kind})
 		return true
 	}
 	// page plans a page whose inputs k hashes; mk makes its data, only
 	// when it is to be rendered.
 	page := func(path, tmpl string, mk func() *render.Page, k *key) {
 		key := k.str(tmpl).sum()
-		if same(path, kindPage, key) {
+		if unchanged(path, kindPage, key) {
 			return
 		}
 		p := mk()
@@ -184,7 +189,7 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 	// render few of them.
 	entryPage := func(kind string, e *site.Entry, k *key) {
 		path, key := e.Output(), k.str(kind).sum()
-		if same(path, kindPage, key) {
+		if unchanged(path, kindPage, key) {
 			return
 		}
 		outs = append(outs, output{path: path, kind: kindPage, post: e.Post, key: key, needs: []*site.Entry{e},
@@ -245,7 +250,7 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 	// The few other outputs are planned in full, then marked.
 	mark := func(more []output) {
 		for _, o := range more {
-			if o.key != 0 && same(o.path, o.kind, o.key) {
+			if o.key != 0 && unchanged(o.path, o.kind, o.key) {
 				continue
 			}
 			outs = append(outs, o)
@@ -266,7 +271,7 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 		f := f
 		src := filepath.ToSlash(filepath.Join(c.Paths.Content, f))
 		key := newKey(st.seed, "file").num(int(fk)).sum()
-		if same(f, kindFile, key) {
+		if unchanged(f, kindFile, key) {
 			continue
 		}
 		outs = append(outs, output{path: f, kind: kindFile, src: src, key: key,
@@ -278,7 +283,14 @@ func (b *Builder) plan(st *state, s *site.Site, all bool) []output {
 				return data, nil
 			}})
 	}
-	return outs
+	return outs, same
+}
+
+// sameOutput is an output whose key is the one the last build recorded:
+// it is on disk as it would be rendered.
+type sameOutput struct {
+	path string
+	kind outputKind
 }
 
 func (b *Builder) entryPage(kind string, e *site.Entry) *render.Page {
