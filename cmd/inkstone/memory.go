@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"sync"
 )
 
@@ -20,9 +21,16 @@ type memoryLimit struct {
 	log   *slog.Logger
 	fixed bool // GOMEMLIMIT is set: leave the limit alone
 
-	mu  sync.Mutex
-	set int64 // the limit set last; 0 before the first
+	mu     sync.Mutex
+	set    int64   // the limit set last; 0 before the first
+	recent []int64 // the live heap after the last few builds
 }
+
+// recentBuilds is how many builds' live heaps memoryLimit looks back on.
+// The runtime counts as live what was allocated while it marked, and a
+// build allocates as it runs: the least of a few readings is nearer what
+// the site holds.
+const recentBuilds = 8
 
 const (
 	// minMemoryLimit is the least limit set: small sites get room to
@@ -48,12 +56,16 @@ func (m *memoryLimit) follow() {
 	if sample[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	live := int64(sample[0].Value.Uint64())
-	// Three quarters of the live heap is room for a build's garbage: an
-	// incremental build of a 10,000-post site makes about 20 MB.
-	limit := max(minMemoryLimit, live*7/4+memoryHeadroom)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.recent = append(m.recent, int64(sample[0].Value.Uint64()))
+	if len(m.recent) > recentBuilds {
+		m.recent = m.recent[1:]
+	}
+	live := slices.Min(m.recent)
+	// Half the live heap is room for several builds' garbage: an
+	// incremental build of a 10,000-post site makes about 5 MB.
+	limit := max(minMemoryLimit, live*3/2+memoryHeadroom)
 	if d := limit - m.set; m.set != 0 && d < m.set/16 && -d < m.set/16 {
 		return // about the same: no need to tell the runtime
 	}

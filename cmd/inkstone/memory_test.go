@@ -20,14 +20,16 @@ func TestMemoryLimitFollowsLiveHeap(t *testing.T) {
 	runtime.GC()
 	m.follow()
 	got := debug.SetMemoryLimit(-1)
-	if got < int64(len(held))*7/4 || got == math.MaxInt64 {
-		t.Errorf("limit %d MiB with %d MiB live, want at least 7/4 of it", got>>20, len(held)>>20)
+	if got < int64(len(held))*3/2 || got == math.MaxInt64 {
+		t.Errorf("limit %d MiB with %d MiB live, want at least 3/2 of it", got>>20, len(held)>>20)
 	}
 	runtime.KeepAlive(held)
 
 	held = nil
-	runtime.GC()
-	m.follow()
+	for range recentBuilds { // the least of recent readings counts
+		runtime.GC()
+		m.follow()
+	}
 	if got := debug.SetMemoryLimit(-1); got != minMemoryLimit {
 		t.Errorf("limit %d MiB once the data is gone, want the least, %d MiB", got>>20, minMemoryLimit>>20)
 	}
