@@ -111,7 +111,9 @@ func syncFile(path string) error {
 	}
 	defer syscall.Close(fd)
 	for {
-		err := syscall.Fsync(fd)
+		// The data and the size are what a rename over the old file
+		// must not lose; its times may lag.
+		err := syscall.Fdatasync(fd)
 		if err == nil {
 			return nil
 		}
