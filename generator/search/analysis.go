@@ -112,6 +112,8 @@ type Analyzer struct {
 
 	mu    sync.RWMutex
 	stems map[string]string // word → stem
+
+	scratch sync.Pool // of *scratch
 }
 
 // NewAnalyzer returns the static index's analyzer for language.
@@ -146,7 +148,11 @@ func (an *Analyzer) Terms(text string) []string {
 	if text == "" {
 		return nil
 	}
-	ts := an.tokenize(text)
+	sc, _ := an.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = new(scratch)
+	}
+	ts := an.tokenize(text, sc)
 	for _, f := range an.filters {
 		ts = f.Filter(ts)
 	}
@@ -155,14 +161,17 @@ func (an *Analyzer) Terms(text string) []string {
 		if len(t.Term) == 0 || !utf8.Valid(t.Term) {
 			continue
 		}
-		out = append(out, an.stem(t))
+		out = append(out, an.stem(t)) // a string of its own, not of sc
+	}
+	if cap(sc.buf) <= maxScratch {
+		an.scratch.Put(sc)
 	}
 	return out
 }
 
-// tokenize splits text into words.
-func (an *Analyzer) tokenize(text string) analysis.TokenStream {
-	if ts, ok := asciiWords(text); ok {
+// tokenize splits text into words, into sc when it can.
+func (an *Analyzer) tokenize(text string, sc *scratch) analysis.TokenStream {
+	if ts, ok := asciiWords(text, sc); ok {
 		return ts
 	}
 	return an.tokenizer.Tokenize([]byte(text))
@@ -229,7 +238,7 @@ func (an *Analyzer) ParseQuery(text string) ParsedQuery {
 		}
 	}
 	var q ParsedQuery
-	words := an.tokenize(text)
+	words := an.tokenize(text, new(scratch))
 	if n := len(words); n > 0 && words[n-1].End == len(text) && utf8.RuneCount(words[n-1].Term) >= minPrefix {
 		last := string(words[n-1].Term)
 		q.Prefix = strings.ToLower(last)

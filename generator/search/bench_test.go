@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,17 @@ func BenchmarkStaticRemoveOne(b *testing.B) {
 	benchmarkStaticChange(b, docs, docs[:10000])
 }
 
+// BenchmarkStaticEditOne changes the text of one post of 10,000, as a
+// build after an edit does.
+func BenchmarkStaticEditOne(b *testing.B) {
+	docs := syntheticDocs(10000)
+	edited := slices.Clone(docs)
+	d := &edited[len(edited)/2]
+	d.Text += " " + docs[0].Text
+	d.Version = "2"
+	benchmarkStaticChange(b, docs, edited)
+}
+
 // benchmarkStaticChange times the Update of an index of from to to, and
 // brings it back to from, untimed, between iterations.
 func benchmarkStaticChange(b *testing.B, from, to []Doc) {
@@ -161,4 +174,62 @@ func BenchmarkIndexSync10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkStaticMemory10k reports the heap a Static of 10,000 posts
+// keeps after Update, as a daemon holds it between builds: all of it
+// (retained-B), and what it adds to the posts a builder keeps anyway,
+// without their text (beyond-docs-B).
+func BenchmarkStaticMemory10k(b *testing.B) {
+	var retained, beyond uint64
+	for b.Loop() {
+		retained, beyond = staticRetained(b, 10000)
+	}
+	b.ReportMetric(float64(retained), "retained-B")
+	b.ReportMetric(float64(beyond), "beyond-docs-B")
+}
+
+// staticRetained is the live heap a Static of n synthetic posts holds
+// after Update, and what it adds to the posts without their text.
+func staticRetained(tb testing.TB, n int) (retained, beyond uint64) {
+	tb.Helper()
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	update := func(docs []Doc) *Static {
+		s, err := NewStatic("en")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := s.Update(context.Background(), docs); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	}
+
+	// The posts are made after the first reading and dropped before the
+	// second, so that all the Static keeps of them counts.
+	before := heap()
+	all := update(syntheticDocs(n))
+	retained = heap() - before
+	runtime.KeepAlive(all)
+
+	// The posts without their text stay; the text, made anew, goes.
+	kept := syntheticDocs(n)
+	for i := range kept {
+		kept[i].Text = ""
+	}
+	before = heap()
+	docs := slices.Clone(kept)
+	for i, d := range syntheticDocs(n) {
+		docs[i].Text = d.Text
+	}
+	some := update(docs) // docs, and so the text, are not used again
+	beyond = heap() - before
+	runtime.KeepAlive(some)
+	runtime.KeepAlive(kept)
+	return retained, beyond
 }

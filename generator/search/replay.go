@@ -41,7 +41,7 @@ func (s *Static) Fetches(text string) []string {
 				}
 			}
 			slices.SortFunc(cands, func(a, b string) int {
-				if d := len(s.postingsOf(b)) - len(s.postingsOf(a)); d != 0 {
+				if d := int(s.postings[b].n) - int(s.postings[a].n); d != 0 {
 					return d
 				}
 				return strings.Compare(a, b)
@@ -54,45 +54,46 @@ func (s *Static) Fetches(text string) []string {
 	}
 	n := float64(len(s.docs))
 	avg := math.Max(1, float64(s.total)/math.Max(1, n))
-	var scores map[*staticDoc]float64
+	var scores map[uint32]float64 // by document id
 	for _, g := range groups {
-		gs := map[*staticDoc]float64{}
+		gs := map[uint32]float64{}
 		for _, t := range g {
-			df := float64(len(s.postingsOf(t)))
+			ps := s.postingsOf(t)
+			df := float64(len(ps))
 			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-			for _, p := range s.postingsOf(t) {
+			for _, p := range ps {
 				tf := float64(p.tf)
-				dl := math.Pow(2, float64(p.doc.bucket)/2) - 1
-				gs[p.doc] += idf * tf * 2.2 / (tf + 1.2*(0.25+0.75*dl/avg))
+				dl := math.Pow(2, float64(p.bucket)/2) - 1
+				gs[p.id] += idf * tf * 2.2 / (tf + 1.2*(0.25+0.75*dl/avg))
 			}
 		}
 		if scores == nil {
 			scores = gs
 			continue
 		}
-		for sd, v := range scores {
-			if w, ok := gs[sd]; ok {
-				scores[sd] = v + w
+		for id, v := range scores {
+			if w, ok := gs[id]; ok {
+				scores[id] = v + w
 			} else {
-				delete(scores, sd)
+				delete(scores, id)
 			}
 		}
 	}
-	hits := make([]*staticDoc, 0, len(scores))
-	for sd := range scores {
-		hits = append(hits, sd)
+	hits := make([]uint32, 0, len(scores))
+	for id := range scores {
+		hits = append(hits, id)
 	}
-	slices.SortFunc(hits, func(a, b *staticDoc) int {
+	slices.SortFunc(hits, func(a, b uint32) int {
 		if scores[a] != scores[b] {
 			if scores[a] > scores[b] {
 				return -1
 			}
 			return 1
 		}
-		return int(a.id) - int(b.id)
+		return int(a) - int(b)
 	})
-	for _, sd := range hits[:min(len(hits), PageSize)] {
-		if p := s.docPaths[int(sd.id)%s.docShards]; !slices.Contains(paths, p) {
+	for _, id := range hits[:min(len(hits), PageSize)] {
+		if p := s.docPaths[int(id)%s.docShards]; !slices.Contains(paths, p) {
 			paths = append(paths, p)
 		}
 	}

@@ -316,25 +316,26 @@ func TestStaticTagNames(t *testing.T) {
 func TestTermShardDataIsJSON(t *testing.T) {
 	terms := []string{"garden", "#he said \"hi\"", "#back\\slash", "#tab\there", "#ctl\x01", "#line\u2028sep", "#bad\xffutf8", "café", "!note", "#<b>&amp;", "日本語", "a", ""}
 	var lists []*postingList
+	c := newChanges()
+	want := map[string]string{}
 	for i, term := range terms {
-		l := &postingList{term: term, stale: true}
+		l := &postingList{term: term, num: uint32(i)}
+		var added []*staticDoc
 		for j := range 1 + i*7 {
-			sd := &staticDoc{id: uint32((j*37 + i) % 1000), bucket: j % 20}
-			l.docs = append(l.docs, docTF{doc: sd, tf: uint32(1 + j*j*131%70000)})
+			sd := &staticDoc{id: uint32((j*37 + i) % 1000), bucket: uint8(j % 20), length: uint32(1 + j*j*131%70000)}
+			c.add(l, sd, sd.length)
+			added = append(added, sd)
 		}
 		lists = append(lists, l)
-	}
-	want := map[string]string{}
-	for _, l := range lists {
-		ps := slices.SortedFunc(slices.Values(l.docs), func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
+		slices.SortFunc(added, func(a, b *staticDoc) int { return int(a.id) - int(b.id) })
 		var b []byte
 		prev := uint32(0)
-		for _, p := range ps {
-			b = appendNum(b, p.doc.id-prev)
-			prev = p.doc.id
+		for _, sd := range added {
+			b = appendNum(b, sd.id-prev)
+			prev = sd.id
 			if !isFilterTerm(l.term) {
-				b = appendNum(b, min(p.tf, 1<<16))
-				b = appendNum(b, uint32(p.doc.bucket))
+				b = appendNum(b, min(sd.length, 1<<16))
+				b = appendNum(b, uint32(sd.bucket))
 			}
 		}
 		want[l.term] = string(b)
@@ -343,8 +344,18 @@ func TestTermShardDataIsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // encoded, then from the kept encodings
-		got, err := termShardData(slices.Clone(lists))
+	// Encoded, then from the kept entries, then through encode again,
+	// which leaves them as they are.
+	for i := range 3 {
+		if i > 0 {
+			c = newChanges()
+		}
+		if i == 2 {
+			for _, l := range lists {
+				c.touch(l)
+			}
+		}
+		got, err := termShardData(slices.Clone(lists), c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,7 +363,94 @@ func TestTermShardDataIsJSON(t *testing.T) {
 			t.Fatalf("termShardData = %s\nwant %s", got, wantData)
 		}
 	}
-	if got, _ := termShardData(nil); string(got) != "{}" {
+	if got, _ := termShardData(nil, newChanges()); string(got) != "{}" {
 		t.Errorf("empty shard = %s", got)
+	}
+}
+
+// TestEncodeMergesChanges checks encode's merge of an Update's changes
+// into a list's entry against the entry of the resulting list made anew.
+func TestEncodeMergesChanges(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 500 {
+		term := "word"
+		if round%3 == 0 {
+			term = "#tag"
+		}
+		const space = 300
+		// Each id holds at most one document, before and after.
+		ids := r.Perm(space)
+		before := ids[:r.IntN(40)]
+		doc := func(id int) *staticDoc {
+			return &staticDoc{id: uint32(id), bucket: uint8(r.IntN(30))}
+		}
+		l := &postingList{term: term}
+		c := newChanges()
+		final := map[uint32]*staticDoc{}
+		tfs := map[*staticDoc]uint32{}
+		for _, id := range before {
+			sd := doc(id)
+			tfs[sd] = uint32(1 + r.IntN(2000))
+			c.add(l, sd, tfs[sd])
+			final[sd.id] = sd
+		}
+		if _, err := termShardData([]*postingList{l}, c); err != nil {
+			t.Fatal(err)
+		}
+
+		c = newChanges()
+		c.touch(l)
+		free := ids[len(before):]
+		for _, id := range before {
+			sd := final[uint32(id)]
+			switch r.IntN(6) {
+			case 0: // goes
+				c.oldIDs[sd.id] = true
+				delete(final, sd.id)
+			case 1: // moves to a free id
+				if len(free) > 0 {
+					c.oldIDs[sd.id] = true
+					c.moved[sd.id] = uint32(free[0])
+					c.movedOn.set(l.num)
+					delete(final, sd.id)
+					sd.id, free = uint32(free[0]), free[1:]
+					final[sd.id] = sd
+				}
+			case 2: // replaced by a new version with the same id
+				c.oldIDs[sd.id] = true
+				nd := doc(int(sd.id))
+				tfs[nd] = uint32(1 + r.IntN(70000))
+				c.add(l, nd, tfs[nd])
+				final[sd.id] = nd
+			}
+		}
+		for range r.IntN(5) {
+			if len(free) > 0 {
+				sd := doc(free[0])
+				free = free[1:]
+				tfs[sd] = uint32(1 + r.IntN(3))
+				c.add(l, sd, tfs[sd])
+				final[sd.id] = sd
+			}
+		}
+		for id := range c.oldIDs {
+			c.leaving.set(id)
+		}
+		if _, err := termShardData([]*postingList{l}, c); err != nil {
+			t.Fatal(err)
+		}
+
+		anew := &postingList{term: term}
+		c = newChanges()
+		c.touch(anew)
+		for _, sd := range final {
+			c.add(anew, sd, tfs[sd])
+		}
+		if _, err := termShardData([]*postingList{anew}, c); err != nil {
+			t.Fatal(err)
+		}
+		if string(l.entry) != string(anew.entry) {
+			t.Fatalf("round %d: merged %s\nanew %s", round, l.entry, anew.entry)
+		}
 	}
 }

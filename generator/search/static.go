@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"math"
 	"math/bits"
@@ -15,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -48,25 +51,31 @@ const (
 	prefixRunes = 3
 )
 
-// staticDoc is one document as the static index holds it.
+// staticDoc is one document as the static index holds it: what mark,
+// the postings and the facet counts need, and what its document shard
+// shows. The text is not kept.
 type staticDoc struct {
 	// seen is the generation of the last Update whose docs held this
 	// key, and pos where they held it. They come first, next to the
-	// doc's Key and Version, so that mark's pass over every document
-	// touches one cache line of each.
-	seen uint64
-	pos  int
-	doc  Doc
-	id   uint32
-	hash uint32 // fnv1a(doc.Key), where the search for a free id starts
-	// terms are the document's terms with their weighted frequency
-	// (filter terms, "#tag" and "!type", have 1): found, while the
-	// document is analysed; then, once it is in the index, the postings
-	// lists it is on, which spares a copy of each term per document.
-	found  []termTF
-	terms  []termRef
-	length int // weighted number of words
-	bucket int // lengthBucket(length)
+	// key and version, so that mark's pass over every document touches
+	// one cache line of each.
+	seen         uint64
+	pos          int
+	key, version string
+	id           uint32
+	hash         uint32 // fnv1a(key), where the search for a free id starts
+	length       uint32 // weighted number of words
+	bucket       uint8  // lengthBucket(length)
+	// terms are the numbers of the postings lists the document is on
+	// (Static.lists), in order, as uvarint gaps (listNums reads them): a
+	// byte or two each rather than a pointer's eight, and nothing for
+	// the garbage collector to scan.
+	terms []byte
+	// The shard entry's fields. They share the strings of the Doc, which
+	// the caller keeps in any case; the summary is clipped when written.
+	url, title, label, typ, summary string // label only without a title
+	tags                            []string
+	date                            time.Time
 }
 
 // termTF is a term's weighted frequency in a document being analysed.
@@ -75,33 +84,41 @@ type termTF struct {
 	tf   uint32
 }
 
-// termRef is a document's place on one term's postings list.
-type termRef struct {
-	list *postingList
-	tf   uint32
+// analysed is a document analysed and not yet indexed, with its terms
+// and their weighted frequency (filter terms, "#tag" and "!type", have 1).
+type analysed struct {
+	sd    *staticDoc
+	terms []termTF
 }
 
-// postingList is the documents that hold one term, in no order.
+// postingList is the documents that hold one term.
+//
+// Its entry in its term shard, `"term":"postings"`, is the only copy of
+// its postings: an Update notes in its changes the documents added to
+// the list, the ids that went and the ids that moved, and applies them
+// when it re-encodes the list (encode). The encoded postings take about
+// four bytes each, which is less than a decoded posting would. What is
+// needed during an Update only is kept in its changes: there can be tens
+// of thousands of lists.
 type postingList struct {
-	term string
-	docs []docTF
-	// json is the list's entry in its term shard, `"term":"postings"`,
-	// kept until the list or its documents' ids change (stale): a shard
-	// is rewritten for any of its terms, and most stay as they were.
-	json  []byte
-	stale bool
+	term  string
+	entry []byte
+	n     uint32 // documents on the list
+	num   uint32 // the list's number in Static.lists
 }
 
-// docTF is a document of a postings list with the term's frequency in it.
-type docTF struct {
-	doc *staticDoc
-	tf  uint32
+// posting is a document of a postings list as its entry has it: the
+// frequency capped as the entry caps it.
+type posting struct {
+	id, tf uint32
+	bucket uint8
 }
 
-// postingsOf is the documents holding t; nil when none does.
-func (s *Static) postingsOf(t string) []docTF {
+// postingsOf is the documents holding t, as of the last Update; nil when
+// none does.
+func (s *Static) postingsOf(t string) []posting {
 	if l := s.postings[t]; l != nil {
-		return l.docs
+		return l.postings()
 	}
 	return nil
 }
@@ -119,6 +136,11 @@ type Static struct {
 	docs     map[string]*staticDoc   // by Doc.Key
 	postings map[string]*postingList // term → documents holding it
 	byKey    []*staticDoc            // every document, sorted by key
+	// lists are the postings lists by number, nil where freeLists has
+	// the number for the next new list.
+	lists     []*postingList
+	freeLists []uint32
+	nums      []uint32 // index's scratch
 	// termLists are the postings lists by term shard, for
 	// len(termLists) shards.
 	termLists [][]*postingList
@@ -159,17 +181,80 @@ func NewStatic(language string) (*Static, error) {
 	}, nil
 }
 
-// changes is what one Update altered, to find the shards to rewrite.
+// changes is what one Update altered, to find the shards to rewrite
+// and to bring the postings lists' entries up to date.
 type changes struct {
 	terms  map[string]bool     // terms whose postings change
 	docs   map[*staticDoc]bool // documents whose shard entry changes
 	oldIDs map[uint32]bool     // old ids of documents that moved or went: their shards change
+	moved  map[uint32]uint32   // new ids of the documents kept that moved, by old id
+	// leaving is oldIDs as a bitset, for encode to tell, at each posting
+	// of an entry, whether it stays where it is.
+	leaving bitset
+	// By list number: the lists whose entry is void (stale), those a
+	// moved document is on (movedOn), and the documents added to each,
+	// the last in head, chained back.
+	stale, movedOn bitset
+	head           []int32 // 1 + the index in added of the list's last; 0 for none
+	added          []addedDoc
 }
 
-// touch notes that l's postings change, which voids its encoding.
+// addedDoc is a document added to a postings list, and the term's
+// weighted frequency in it.
+type addedDoc struct {
+	sd   *staticDoc
+	tf   uint32
+	prev int32 // as head: the one added to the list before
+}
+
+func newChanges() *changes {
+	return &changes{terms: map[string]bool{}, docs: map[*staticDoc]bool{}, oldIDs: map[uint32]bool{}, moved: map[uint32]uint32{}}
+}
+
+// touch notes that l's postings change, which voids its entry.
 func (c *changes) touch(l *postingList) {
 	c.terms[l.term] = true
-	l.stale = true
+	c.stale.set(l.num)
+}
+
+// add notes that sd is on l with frequency tf.
+func (c *changes) add(l *postingList, sd *staticDoc, tf uint32) {
+	if int(l.num) >= len(c.head) {
+		c.head = slices.Grow(c.head, int(l.num)+1-len(c.head))[:l.num+1]
+	}
+	c.added = append(c.added, addedDoc{sd: sd, tf: tf, prev: c.head[l.num]})
+	c.head[l.num] = int32(len(c.added))
+	c.touch(l)
+}
+
+// addedTo iterates over the documents added to l.
+func (c *changes) addedTo(l *postingList) iter.Seq[*addedDoc] {
+	return func(yield func(*addedDoc) bool) {
+		if int(l.num) >= len(c.head) {
+			return
+		}
+		for i := c.head[l.num]; i > 0; i = c.added[i-1].prev {
+			if !yield(&c.added[i-1]) {
+				return
+			}
+		}
+	}
+}
+
+// bitset is a set of small numbers.
+type bitset []uint64
+
+func (b *bitset) set(i uint32) {
+	w := int(i / 64)
+	if w >= len(*b) {
+		*b = slices.Grow(*b, w+1-len(*b))[:w+1]
+	}
+	(*b)[w] |= 1 << (i % 64)
+}
+
+func (b bitset) has(i uint32) bool {
+	w := int(i / 64)
+	return w < len(b) && b[w]&(1<<(i%64)) != 0
 }
 
 // Update makes the index hold exactly docs (any order). It returns every
@@ -181,7 +266,7 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	analysed, err := s.analyse(ctx, m.fresh)
+	fresh, err := s.analyse(ctx, m.fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +274,7 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 	n := len(docs) // mark rejected repeated keys
 	ts, ds := shardCount(n, termShardDocs), shardCount(n, docShardDocs)
 	s.groupTerms(ts)
-	c := s.apply(m, analysed)
+	c := s.apply(m, fresh)
 
 	// Every current file: meta.json, the tags, the term shards, the
 	// document shards.
@@ -219,19 +304,27 @@ func (s *Static) Update(ctx context.Context, docs []Doc) ([]File, error) {
 
 // apply brings the index to the docs mark went through, given their
 // analysed new documents, and returns what changed.
-func (s *Static) apply(m marked, analysed []*staticDoc) *changes {
-	c := &changes{terms: map[string]bool{}, docs: map[*staticDoc]bool{}, oldIDs: map[uint32]bool{}}
+func (s *Static) apply(m marked, fresh []analysed) *changes {
+	c := newChanges()
+	n := 0
+	for _, a := range fresh {
+		n += len(a.terms)
+	}
+	c.added = make([]addedDoc, 0, n)
 	keysChanged := m.kept < len(s.docs)
 	if keysChanged {
 		s.dropGone(c)
 	}
-	if s.put(analysed, c) {
+	if s.put(fresh, c) {
 		keysChanged = true
 	}
-	s.reorder(m.at, analysed)
+	s.reorder(m.at, fresh)
 	// Ids: a pure function of the set of keys.
 	if keysChanged {
 		s.assignIDs(c)
+	}
+	for id := range c.oldIDs {
+		c.leaving.set(id)
 	}
 	return c
 }
@@ -266,7 +359,7 @@ func (s *Static) writeShards(c *changes, ts, ds int, files []File) error {
 		if dirtyT[i] {
 			lists := s.termLists[i]
 			jobs = append(jobs, shardJob{stem: fmt.Sprintf("search/t/%x", i), path: &s.termPaths[i], file: f,
-				encode: func() ([]byte, error) { return termShardData(lists) }})
+				encode: func() ([]byte, error) { return termShardData(lists, c) }})
 		}
 	}
 	for i := range ds {
@@ -325,7 +418,7 @@ func (s *Static) mark(docs []Doc) (m marked, err error) {
 			}
 			newKeys[d.Key] = true
 			m.fresh, m.at = append(m.fresh, d), append(m.at, i)
-		case old.doc.Version != d.Version || d.Version == "":
+		case old.version != d.Version || d.Version == "":
 			m.fresh, m.at = append(m.fresh, d), append(m.at, i)
 			fallthrough
 		default:
@@ -340,7 +433,7 @@ func (s *Static) mark(docs []Doc) (m marked, err error) {
 // docs if it has key, else nil.
 func (s *Static) previousAt(i int, key string) *staticDoc {
 	if i >= 0 && i < len(s.order) {
-		if sd := s.order[i]; sd != nil && sd.doc.Key == key {
+		if sd := s.order[i]; sd != nil && sd.key == key {
 			return sd
 		}
 	}
@@ -349,9 +442,9 @@ func (s *Static) previousAt(i int, key string) *staticDoc {
 
 // reorder completes the order mark began with the analysed documents,
 // at positions at, and makes it the one the next Update looks in.
-func (s *Static) reorder(at []int, analysed []*staticDoc) {
-	for j, sd := range analysed {
-		s.next[at[j]], sd.pos = sd, at[j]
+func (s *Static) reorder(at []int, fresh []analysed) {
+	for j, a := range fresh {
+		s.next[at[j]], a.sd.pos = a.sd, at[j]
 	}
 	s.order, s.next = s.next, s.order
 	clear(s.next[:cap(s.next)]) // let go of documents that went
@@ -365,73 +458,118 @@ func (s *Static) dropGone(c *changes) {
 			return false
 		}
 		s.unindex(sd, c)
-		delete(s.docs, sd.doc.Key)
+		delete(s.docs, sd.key)
 		return true
 	})
 }
 
 // put indexes the analysed documents, each in place of its old version
 // if any, and reports whether any key is new.
-func (s *Static) put(analysed []*staticDoc, c *changes) (newKeys bool) {
+func (s *Static) put(fresh []analysed, c *changes) (newKeys bool) {
 	var added []*staticDoc
-	for _, sd := range analysed {
-		sd.hash = fnv1a(sd.doc.Key)
-		if old := s.docs[sd.doc.Key]; old != nil {
+	for _, a := range fresh {
+		sd := a.sd
+		if old := s.docs[sd.key]; old != nil {
 			s.unindex(old, c)
 			sd.id = old.id // the key set decides ids: unchanged unless it changed
-			i, _ := s.keyIndex(sd.doc.Key)
+			i, _ := s.keyIndex(sd.key)
 			s.byKey[i] = sd
 		} else {
 			added = append(added, sd)
 		}
-		s.docs[sd.doc.Key] = sd
-		s.index(sd, c)
+		s.docs[sd.key] = sd
+		s.index(sd, a.terms, c)
 	}
 	s.insertKeys(added)
 	return len(added) > 0
 }
 
-// index adds sd to the postings and the facet counts.
-func (s *Static) index(sd *staticDoc, c *changes) {
-	sd.terms = make([]termRef, len(sd.found))
-	for i, tp := range sd.found {
+// index adds sd, with its terms, to the postings and the facet counts.
+func (s *Static) index(sd *staticDoc, terms []termTF, c *changes) {
+	s.nums = s.nums[:0]
+	for _, tp := range terms {
 		l := s.postings[tp.term]
 		if l == nil {
-			l = &postingList{term: tp.term, stale: true}
-			s.postings[tp.term] = l
-			sh := termShard(l.term, len(s.termLists))
-			s.termLists[sh] = append(s.termLists[sh], l)
+			l = s.newList(tp.term)
 		}
-		l.docs = append(l.docs, docTF{doc: sd, tf: tp.tf})
-		sd.terms[i] = termRef{list: l, tf: tp.tf}
-		c.touch(l)
+		c.add(l, sd, tp.tf)
+		l.n++
+		s.nums = append(s.nums, l.num)
 	}
-	sd.found = nil
+	slices.Sort(s.nums)
+	size, prev := 0, uint32(0)
+	for _, num := range s.nums {
+		size += uvarintLen(num - prev)
+		prev = num
+	}
+	sd.terms, prev = make([]byte, 0, size), 0
+	for _, num := range s.nums {
+		sd.terms = binary.AppendUvarint(sd.terms, uint64(num-prev))
+		prev = num
+	}
 	s.countFacets(sd, 1)
-	s.total += sd.length
+	s.total += int(sd.length)
 	c.docs[sd] = true
 }
 
 // unindex takes sd out of the postings and the facet counts; its old
-// shard changes.
+// shard changes. Its postings leave the lists' entries when they are
+// encoded, by its id.
 func (s *Static) unindex(sd *staticDoc, c *changes) {
-	for _, tp := range sd.terms {
-		l := tp.list
-		// A linear scan: the list's encoding, redone since it changes,
-		// costs as much.
-		if i := slices.IndexFunc(l.docs, func(x docTF) bool { return x.doc == sd }); i >= 0 {
-			l.docs[i] = l.docs[len(l.docs)-1]
-			l.docs = l.docs[:len(l.docs)-1]
-		}
-		if len(l.docs) == 0 && s.postings[l.term] == l {
-			delete(s.postings, l.term)
-			s.ungroup(l)
+	for num := range listNums(sd.terms) {
+		l := s.lists[num]
+		if l.n--; l.n == 0 {
+			s.dropList(l)
 		}
 		c.touch(l)
 	}
 	s.countFacets(sd, -1)
-	s.total -= sd.length
+	s.total -= int(sd.length)
 	c.oldIDs[sd.id] = true
+}
+
+// uvarintLen is the length of v as binary.AppendUvarint writes it.
+func uvarintLen(v uint32) int { return max(1, (bits.Len32(v)+6)/7) }
+
+// listNums iterates over the list numbers of a staticDoc's terms.
+func listNums(terms []byte) iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		num := uint32(0)
+		for len(terms) > 0 {
+			gap, n := binary.Uvarint(terms)
+			terms = terms[n:]
+			num += uint32(gap)
+			if !yield(num) {
+				return
+			}
+		}
+	}
+}
+
+// newList makes the empty postings list of term t, with the first free
+// number, in its shard.
+func (s *Static) newList(t string) *postingList {
+	l := &postingList{term: t}
+	if n := len(s.freeLists); n > 0 {
+		l.num = s.freeLists[n-1]
+		s.freeLists = s.freeLists[:n-1]
+		s.lists[l.num] = l
+	} else {
+		l.num = uint32(len(s.lists))
+		s.lists = append(s.lists, l)
+	}
+	s.postings[t] = l
+	sh := termShard(t, len(s.termLists))
+	s.termLists[sh] = append(s.termLists[sh], l)
+	return l
+}
+
+// dropList takes the emptied list l out, freeing its number.
+func (s *Static) dropList(l *postingList) {
+	delete(s.postings, l.term)
+	s.ungroup(l)
+	s.lists[l.num] = nil
+	s.freeLists = append(s.freeLists, l.num)
 }
 
 // groupTerms regroups the postings lists when the term shard count
@@ -460,7 +598,7 @@ func (s *Static) ungroup(l *postingList) {
 
 // keyIndex is where key is, or would go, in the key-sorted slice.
 func (s *Static) keyIndex(key string) (int, bool) {
-	return slices.BinarySearchFunc(s.byKey, key, func(sd *staticDoc, k string) int { return strings.Compare(sd.doc.Key, k) })
+	return slices.BinarySearchFunc(s.byKey, key, func(sd *staticDoc, k string) int { return strings.Compare(sd.key, k) })
 }
 
 // insertKeys adds new documents to the key-sorted slice: one at a time
@@ -468,13 +606,13 @@ func (s *Static) keyIndex(key string) (int, bool) {
 func (s *Static) insertKeys(added []*staticDoc) {
 	if len(added) <= 16 {
 		for _, sd := range added {
-			i, _ := s.keyIndex(sd.doc.Key)
+			i, _ := s.keyIndex(sd.key)
 			s.byKey = slices.Insert(s.byKey, i, sd)
 		}
 		return
 	}
 	s.byKey = append(s.byKey, added...)
-	slices.SortFunc(s.byKey, func(a, b *staticDoc) int { return strings.Compare(a.doc.Key, b.doc.Key) })
+	slices.SortFunc(s.byKey, func(a, b *staticDoc) int { return strings.Compare(a.key, b.key) })
 }
 
 // shardDocs lists the documents of each dirty document shard, in one
@@ -493,7 +631,7 @@ func (s *Static) shardDocs(dirty []bool) [][]*staticDoc {
 // and meta.json (delta 1), or takes them out (delta −1); a name or type
 // that comes or goes makes them stale.
 func (s *Static) countFacets(sd *staticDoc, delta int) {
-	for _, t := range sd.doc.Tags {
+	for _, t := range sd.tags {
 		k := tagTerm(t)[1:]
 		if k == "" {
 			continue
@@ -510,7 +648,7 @@ func (s *Static) countFacets(sd *staticDoc, delta int) {
 			delete(s.tagNames, k)
 		}
 	}
-	if sd.doc.Type != "" && countIn(s.typeCount, strings.ToLower(sd.doc.Type), delta) {
+	if sd.typ != "" && countIn(s.typeCount, strings.ToLower(sd.typ), delta) {
 		s.facetsStale = true
 	}
 }
@@ -590,8 +728,8 @@ func fill(flags []bool) {
 }
 
 // analyse turns docs into index entries, on every core.
-func (s *Static) analyse(ctx context.Context, docs []*Doc) ([]*staticDoc, error) {
-	out := make([]*staticDoc, len(docs))
+func (s *Static) analyse(ctx context.Context, docs []*Doc) ([]analysed, error) {
+	out := make([]analysed, len(docs))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(docs)/64))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -620,14 +758,20 @@ func (s *Static) analyse(ctx context.Context, docs []*Doc) ([]*staticDoc, error)
 }
 
 // entry analyses one document.
-func (s *Static) entry(d *Doc) *staticDoc {
-	sd := &staticDoc{doc: *d}
-	sd.doc.Tags = slices.Clone(d.Tags)
+func (s *Static) entry(d *Doc) analysed {
+	sd := &staticDoc{
+		key: d.Key, version: d.Version, hash: fnv1a(d.Key),
+		url: d.URL, title: d.Title, typ: d.Type, summary: d.Summary, date: d.Date,
+		tags: slices.Clone(d.Tags),
+	}
+	if d.Title == "" {
+		sd.label = d.Label
+	}
 	terms := map[string]uint32{}
 	add := func(text string, w uint32) {
 		for _, t := range s.an.Terms(text) {
 			terms[t] += w
-			sd.length += int(w)
+			sd.length += w
 		}
 	}
 	add(d.Title, titleWeight)
@@ -646,14 +790,12 @@ func (s *Static) entry(d *Doc) *staticDoc {
 	if d.Type != "" {
 		terms[typeTerm(d.Type)] = 1
 	}
-	sd.bucket = lengthBucket(sd.length)
-	// Analysed: the text is not needed again, and is most of a post.
-	sd.doc.Text = ""
-	sd.found = make([]termTF, 0, len(terms))
+	sd.bucket = uint8(lengthBucket(int(sd.length)))
+	found := make([]termTF, 0, len(terms))
 	for t, tf := range terms {
-		sd.found = append(sd.found, termTF{term: t, tf: tf})
+		found = append(found, termTF{term: t, tf: tf})
 	}
-	return sd
+	return analysed{sd: sd, terms: found}
 }
 
 // tagTerm and typeTerm are the filter terms of a tag and a post type;
@@ -686,10 +828,14 @@ func (s *Static) assignIDs(c *changes) {
 			continue
 		}
 		if !c.docs[sd] {
+			// Indexed before this Update: its postings are in the
+			// entries, under the old id.
 			c.oldIDs[sd.id] = true
+			c.moved[sd.id] = id
 			c.docs[sd] = true
-			for _, tp := range sd.terms {
-				c.touch(tp.list)
+			for num := range listNums(sd.terms) {
+				c.touch(s.lists[num])
+				c.movedOn.set(num)
 			}
 		}
 		sd.id = id
@@ -749,18 +895,26 @@ func appendNum(b []byte, v uint32) []byte {
 
 // termShardData encodes the postings lists of a shard: an object from
 // term to a string of numbers, as encoding/json writes a map, keys in
-// order. It re-encodes only the lists whose encoding changes voided.
-func termShardData(lists []*postingList) ([]byte, error) {
+// order. It re-encodes only the lists that c changed, with its changes.
+func termShardData(lists []*postingList, c *changes) ([]byte, error) {
 	// Sorting in place is safe: the order of a shard's lists does not matter.
 	slices.SortFunc(lists, func(a, b *postingList) int { return strings.Compare(a.term, b.term) })
 	size := 2
+	sc := scratchPool.Get().(*encodeScratch)
+	defer scratchPool.Put(sc)
+	var first error
 	for _, l := range lists {
-		if l.stale {
-			if err := l.encode(); err != nil {
-				return nil, err
+		// Past an error, still every list: the changes are lost after
+		// this Update. (A list that fails has no entry, so it loses none.)
+		if c.stale.has(l.num) {
+			if err := l.encode(c, sc); err != nil && first == nil {
+				first = err
 			}
 		}
-		size += len(l.json) + 1
+		size += len(l.entry) + 1
+	}
+	if first != nil {
+		return nil, first
 	}
 	b := make([]byte, 0, size)
 	b = append(b, '{')
@@ -768,35 +922,192 @@ func termShardData(lists []*postingList) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, l.json...)
+		b = append(b, l.entry...)
 	}
 	return append(b, '}'), nil
 }
 
-// encode sets l's entry in its term shard: the term, and a string of
+// encodeScratch is memory encode reuses from one list to the next, and
+// from one Update to the next.
+type encodeScratch struct {
+	ins []posting
+	buf []byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(encodeScratch) }}
+
+// encode brings l's entry up to date with c: the term, and a string of
 // numbers; per document, in id order, the gap from the previous id, and
 // for word terms the weighted frequency and the length bucket. The
-// digits need no escaping. It reuses the previous entry's memory.
-func (l *postingList) encode() error {
-	// Sorting in place is safe: the order of postings does not matter.
-	slices.SortFunc(l.docs, func(a, b docTF) int { return int(a.doc.id) - int(b.doc.id) })
-	b, err := appendJSONString(slices.Grow(l.json[:0], len(l.term)+4+4*len(l.docs)), l.term)
-	if err != nil {
-		return err
-	}
-	b = append(b, ':', '"')
+// digits need no escaping.
+//
+// It merges the postings that come, the documents added and those that
+// moved, into the entry's, skipping those that leave. Most of an entry
+// stays as it was, and is copied, not decoded: an Update changes a few of
+// its postings, and the gap after each of them.
+func (l *postingList) encode(c *changes, sc *encodeScratch) error {
+	vs := valueStart(l.entry)
+	old := l.entry[vs:max(vs, len(l.entry)-1)]
 	filter := isFilterTerm(l.term)
-	prev := uint32(0)
-	for _, p := range l.docs {
-		b = appendNum(b, p.doc.id-prev)
-		prev = p.doc.id
-		if !filter {
-			b = appendNum(b, min(p.tf, 1<<16))
-			b = appendNum(b, uint32(p.doc.bucket))
+
+	ins := sc.ins[:0]
+	for a := range c.addedTo(l) {
+		ins = append(ins, posting{id: a.sd.id, tf: min(a.tf, 1<<16), bucket: a.sd.bucket})
+	}
+	if c.movedOn.has(l.num) {
+		// Moved postings come back at their new ids.
+		for p := range entryPostings(old, filter) {
+			if c.leaving.has(p.id) {
+				if id, ok := c.moved[p.id]; ok {
+					p.id = id
+					ins = append(ins, p)
+				}
+			}
 		}
 	}
-	l.json, l.stale = append(b, '"'), false
+	slices.SortFunc(ins, func(a, b posting) int { return int(a.id) - int(b.id) })
+	sc.ins = ins
+
+	b := sc.buf[:0]
+	if vs > 0 {
+		b = append(b, l.entry[:vs]...)
+	} else {
+		var err error
+		if b, err = appendJSONString(b, l.term); err != nil {
+			return err
+		}
+		b = append(b, ':', '"')
+	}
+	// prevIn and prevOut are the last ids read and written; old[run:]
+	// is not copied yet: unchanged postings are copied in runs.
+	prevIn, prevOut, run := uint32(0), uint32(0), 0
+	for i := 0; i < len(old); {
+		start := i
+		gap, rest := readNum(old, i)
+		i = rest
+		if !filter {
+			i = skipNum(old, skipNum(old, i))
+		}
+		id := prevIn + gap
+		prevIn = id
+		leaves := c.leaving.has(id)
+		if !leaves && prevOut == id-gap && (len(ins) == 0 || ins[0].id > id) {
+			prevOut = id
+			continue // unchanged, gap included
+		}
+		b = append(b, old[run:start]...)
+		for len(ins) > 0 && ins[0].id < id {
+			b = appendPosting(b, ins[0], prevOut, filter)
+			prevOut, ins = ins[0].id, ins[1:]
+		}
+		if leaves {
+			run = i
+			continue
+		}
+		b = appendNum(b, id-prevOut) // a new gap, then the rest as it was
+		prevOut, run = id, rest
+	}
+	b = append(b, old[run:]...)
+	for _, p := range ins {
+		b = appendPosting(b, p, prevOut, filter)
+		prevOut = p.id
+	}
+	b = append(b, '"')
+	sc.buf = b
+
+	// Copied to memory the entry keeps: its own, unless far too big.
+	if cap(l.entry) < len(b) || cap(l.entry) > 2*len(b) {
+		l.entry = nil
+	}
+	l.entry = append(l.entry[:0], b...)
 	return nil
+}
+
+// appendPosting appends p, after a posting of id prev.
+func appendPosting(b []byte, p posting, prev uint32, filter bool) []byte {
+	b = appendNum(b, p.id-prev)
+	if !filter {
+		b = appendNum(b, p.tf)
+		b = appendNum(b, uint32(p.bucket))
+	}
+	return b
+}
+
+// valueStart is where the postings start in entry, after `"term":"`; 0
+// when there is no entry. The term's closing quote is the first after
+// the opening one that no backslash escapes.
+func valueStart(entry []byte) int {
+	if len(entry) == 0 {
+		return 0
+	}
+	i := 1
+	for entry[i] != '"' {
+		if entry[i] == '\\' {
+			i++
+		}
+		i++
+	}
+	return i + len(`":"`)
+}
+
+// postings are the documents on l, as of its entry.
+func (l *postingList) postings() []posting {
+	vs := valueStart(l.entry)
+	return slices.Collect(entryPostings(l.entry[vs:max(vs, len(l.entry)-1)], isFilterTerm(l.term)))
+}
+
+// entryPostings iterates over the postings of an entry's value, in id
+// order. Filter terms' postings have a frequency of 1.
+func entryPostings(value []byte, filter bool) iter.Seq[posting] {
+	return func(yield func(posting) bool) {
+		id := uint32(0)
+		for i := 0; i < len(value); {
+			var gap uint32
+			gap, i = readNum(value, i)
+			id += gap
+			p := posting{id: id, tf: 1}
+			if !filter {
+				var bucket uint32
+				p.tf, i = readNum(value, i)
+				bucket, i = readNum(value, i)
+				p.bucket = uint8(bucket)
+			}
+			if !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// digitValue maps the postings alphabet back to digit values.
+var digitValue = func() (v [256]uint8) {
+	for i := range digits {
+		v[digits[i]] = uint8(i)
+	}
+	return v
+}()
+
+// readNum reads the number appendNum wrote at b[i:], and returns it and
+// where the next one starts.
+func readNum(b []byte, i int) (uint32, int) {
+	v, shift := uint32(0), 0
+	for {
+		d := uint32(digitValue[b[i]])
+		i++
+		if d < 32 {
+			return v | d<<shift, i
+		}
+		v |= (d - 32) << shift
+		shift += 5
+	}
+}
+
+// skipNum is where the number at b[i:] ends.
+func skipNum(b []byte, i int) int {
+	for digitValue[b[i]] >= 32 {
+		i++
+	}
+	return i + 1
 }
 
 // appendJSONString appends s as marshal writes it: as is between quotes
@@ -821,19 +1132,15 @@ func docShardData(docs []*staticDoc) ([]byte, error) {
 	slices.SortFunc(docs, func(a, b *staticDoc) int { return int(a.id) - int(b.id) })
 	rows := make([][]any, 0, len(docs))
 	for _, sd := range docs {
-		d := &sd.doc
-		label, date := "", ""
-		if d.Title == "" {
-			label = d.Label
+		date := ""
+		if !sd.date.IsZero() {
+			date = sd.date.Format("2006-01-02")
 		}
-		if !d.Date.IsZero() {
-			date = d.Date.Format("2006-01-02")
-		}
-		tags := d.Tags
+		tags := sd.tags
 		if tags == nil {
 			tags = []string{}
 		}
-		rows = append(rows, []any{sd.id, d.URL, d.Title, label, date, d.Type, clip(d.Summary, summaryRunes), tags})
+		rows = append(rows, []any{sd.id, sd.url, sd.title, sd.label, date, sd.typ, clip(sd.summary, summaryRunes), tags})
 	}
 	return marshal(rows)
 }

@@ -7,7 +7,9 @@ import (
 // asciiWords splits ASCII text into words exactly as bleve's Unicode
 // tokenizer does (Unicode word boundaries), several times faster. ok is false when text has a
 // byte outside ASCII: the caller then uses the tokenizer.
-func asciiWords(text string) (words analysis.TokenStream, ok bool) {
+//
+// The words live in sc, which the next call with it reuses.
+func asciiWords(text string, sc *scratch) (words analysis.TokenStream, ok bool) {
 	for i := 0; i < len(text); i++ {
 		if text[i] >= 0x80 {
 			return nil, false
@@ -15,8 +17,8 @@ func asciiWords(text string) (words analysis.TokenStream, ok bool) {
 	}
 	// One copy of the text holds every term (filters may rewrite terms in
 	// place), and one array every token.
-	buf := []byte(text)
-	toks := make([]analysis.Token, 0, len(text)/6+1)
+	buf := append(sc.buf[:0], text...)
+	toks := sc.toks[:0]
 	pos := 1
 	for i := 0; i < len(text); {
 		c := classOf(text[i])
@@ -54,12 +56,24 @@ func asciiWords(text string) (words analysis.TokenStream, ok bool) {
 		pos++
 		i = j
 	}
-	words = make(analysis.TokenStream, len(toks))
+	words = sc.words[:0]
 	for i := range toks {
-		words[i] = &toks[i]
+		words = append(words, &toks[i])
 	}
+	sc.buf, sc.toks, sc.words = buf, toks, words
 	return words, true
 }
+
+// scratch is what asciiWords splits a text into, kept for the next text:
+// the arrays for a long post would otherwise be made for every post.
+type scratch struct {
+	buf   []byte
+	toks  []analysis.Token
+	words analysis.TokenStream
+}
+
+// maxScratch bounds the text whose arrays are kept for reuse.
+const maxScratch = 1 << 20
 
 // Word-boundary classes of ASCII characters (Unicode's WB property).
 const (

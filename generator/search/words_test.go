@@ -14,7 +14,7 @@ func FuzzASCIIWords(f *testing.F) {
 	}
 	tok := unicode.NewUnicodeTokenizer()
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := asciiWords(s)
+		got, ok := asciiWords(s, new(scratch))
 		if !ok {
 			return
 		}
