@@ -37,8 +37,9 @@ const (
 	// spare, since collecting often saves them nothing worth having.
 	minMemoryLimit = 64 << 20
 	// memoryHeadroom is added to the multiple of the live heap, for the
-	// runtime's own memory and the stacks of requests being served.
-	memoryHeadroom = 16 << 20
+	// runtime's own memory, the stacks of requests being served and a
+	// build's garbage.
+	memoryHeadroom = 32 << 20
 )
 
 func newMemoryLimit(log *slog.Logger) *memoryLimit {
@@ -63,9 +64,11 @@ func (m *memoryLimit) follow() {
 		m.recent = m.recent[1:]
 	}
 	live := slices.Min(m.recent)
-	// Half the live heap is room for several builds' garbage: an
-	// incremental build of a 10,000-post site makes about 5 MB.
-	limit := max(minMemoryLimit, live*3/2+memoryHeadroom)
+	// As much again as the live heap, plus the headroom, is room for
+	// several builds' garbage (an incremental build of a 10,000-post site
+	// makes about 5 MB): tighter, and the collector runs so often that
+	// builds slow down.
+	limit := max(minMemoryLimit, live*2+memoryHeadroom)
 	if d := limit - m.set; m.set != 0 && d < m.set/16 && -d < m.set/16 {
 		return // about the same: no need to tell the runtime
 	}
