@@ -266,6 +266,9 @@ func (b *Builder) assemble(st *state, entries []*site.Entry, full bool) (s *site
 			return nil, false, err
 		}
 	}
+	if entries == nil {
+		entries = st.rendered()
+	}
 	s, err = site.Assemble(entries)
 	return s, false, err
 }
@@ -308,15 +311,28 @@ func (b *Builder) removed(st *state, outs []output, same []sameOutput, full bool
 // otherwise only outputs whose key changed are rendered. On success st
 // becomes the Builder's state.
 func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Time, phase func(string)) (Summary, error) {
-	entries, err := b.convert(ctx, st)
-	if err != nil {
+	// An incremental build updates the last build's site with the
+	// sources it changed; it need not look at the others.
+	incremental := !full && st.site != nil && len(st.touched)+len(st.gone) <= updateLimit
+	var only []string
+	if incremental {
+		only = st.touched[:len(st.touched):len(st.touched)]
+	}
+	if err := b.convert(ctx, st, only); err != nil {
 		return Summary{}, err
 	}
 	phase("markdown")
-	if err := b.processImages(ctx, st); err != nil {
+	imagesChanged, err := b.processImages(ctx, st)
+	if err != nil {
 		return Summary{}, err
 	}
-	b.attachPhotos(st, entries)
+	var entries []*site.Entry // every rendered entry, listed when needed
+	if incremental && !imagesChanged {
+		b.attachPhotos(st, st.fresh) // the others' images are as they were
+	} else {
+		entries = st.rendered()
+		b.attachPhotos(st, entries)
+	}
 	phase("images")
 	s, updated, err := b.assemble(st, entries, full)
 	if err != nil {
@@ -424,7 +440,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 	if full {
 		b.stale = false
 	}
-	sum := Summary{Posts: len(entries), Files: len(searchFiles), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
+	sum := Summary{Posts: len(s.Entries) + len(s.Pages), Files: len(searchFiles), Rendered: len(todo), Written: pst.Written, Unchanged: pst.Unchanged, Removed: pst.Removed}
 	count := func(k outputKind) {
 		switch k {
 		case kindPage:
@@ -665,10 +681,9 @@ func (b *Builder) Check(ctx context.Context) (int, error) {
 	for _, p := range snap.Posts {
 		st.sources[p.Path] = &source{post: p}
 	}
-	entries, err := b.convert(ctx, st)
-	if err != nil {
+	if err := b.convert(ctx, st, nil); err != nil {
 		errs = append(errs, err)
-	} else if _, err := site.Assemble(entries); err != nil {
+	} else if _, err := site.Assemble(st.rendered()); err != nil {
 		errs = append(errs, b.fromRoot(err))
 	}
 	return len(snap.Posts), errors.Join(errs...)

@@ -33,13 +33,14 @@ func (b *Builder) processor() *images.Processor {
 // images that are new or changed, on every core. An image that cannot be
 // processed fails the build: publishing it as it is could leak what its
 // metadata holds (a phone's GPS position).
-func (b *Builder) processImages(ctx context.Context, st *state) error {
+func (b *Builder) processImages(ctx context.Context, st *state) (changed bool, err error) {
 	if st.images == nil {
 		st.images = map[string]image{}
 	}
 	for rel := range st.images {
 		if _, ok := st.files[rel]; !ok {
 			delete(st.images, rel)
+			changed = true
 		}
 	}
 	var todo []string
@@ -52,7 +53,7 @@ func (b *Builder) processImages(ctx context.Context, st *state) error {
 		}
 	}
 	if len(todo) == 0 {
-		return nil
+		return changed, nil
 	}
 	slices.Sort(todo)
 	p := b.processor()
@@ -70,15 +71,15 @@ func (b *Builder) processImages(ctx context.Context, st *state) error {
 		done[i] = image{key: st.files[rel], res: res}
 	})
 	if err := ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("images: %w", err)
+		return false, fmt.Errorf("images: %w", err)
 	}
 	for i, rel := range todo {
 		st.images[rel] = done[i]
 	}
-	return nil
+	return true, nil
 }
 
 // imageOutputs are the published files of one processed image: the

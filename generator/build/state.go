@@ -69,6 +69,8 @@ type state struct {
 	// gone are the entries of sources this build replaced or dropped,
 	// fresh those it converted: what changed since site.
 	gone, fresh []*site.Entry
+	// touched are the content paths this build put.
+	touched []string
 	// docs are the last build's search documents, of docsOf, its posts.
 	docs   []search.Doc
 	docsOf []*site.Entry
@@ -94,7 +96,7 @@ type source struct {
 // shared and changed in place, with a record to undo it (rollback).
 func (st *state) clone() *state {
 	c := *st
-	c.undo, c.gone, c.fresh = nil, nil, nil
+	c.undo, c.gone, c.fresh, c.touched = nil, nil, nil, nil
 	c.files = make(map[string]uint64, len(st.files)+1)
 	for k, v := range st.files {
 		c.files[k] = v
@@ -156,6 +158,7 @@ func (st *state) setURL(u, rel string) {
 // put adds or replaces the source at rel.
 func (st *state) put(rel string, src *source) {
 	st.drop(rel)
+	st.touched = append(st.touched, rel)
 	if st.paths != nil {
 		// A new slice: the last build's state may share the old one.
 		i, _ := slices.BinarySearch(st.paths, rel)
@@ -329,23 +332,22 @@ func (st *state) forget(rel string) bool {
 }
 
 // convert makes the entry of every source that gets a page and has none
-// yet, on every core. It returns the entries of the site in path order.
-func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error) {
+// yet, on every core, and sets st.fresh to them. With only, it looks at
+// those paths alone: a build that updates the last build's site, whose
+// other sources have their entries, passes the paths it changed.
+func (b *Builder) convert(ctx context.Context, st *state, only []string) error {
 	st.fresh = st.fresh[:0]
-	pattern := st.pattern
-	if st.paths == nil {
-		st.paths = make([]string, 0, len(st.sources))
-		for rel := range st.sources {
-			st.paths = append(st.paths, rel)
-		}
-		sort.Strings(st.paths)
+	paths := only
+	if paths == nil {
+		paths = st.sortedPaths()
 	}
-	paths := st.paths
 	var todo []*source
 	var errs []error
-	entries := make([]*site.Entry, 0, len(paths))
 	for _, rel := range paths {
 		src := st.sources[rel]
+		if src == nil || slices.Contains(todo, src) {
+			continue // dropped since, or listed twice
+		}
 		p := src.post
 		if !p.Rendered(st.opt.Drafts) {
 			continue
@@ -360,25 +362,18 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("load: %w", errors.Join(errs...))
+		return fmt.Errorf("load: %w", errors.Join(errs...))
 	}
 	parallel(ctx, len(todo), func(i int) {
 		src := todo[i]
-		src.entry, src.err = b.entry(src.post, pattern, st.opt.Drafts, st.seed)
+		src.entry, src.err = b.entry(src.post, st.pattern, st.opt.Drafts, st.seed)
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	// Newest folders first: posts/YYYY/MM/ paths then come nearly in the
-	// order Assemble sorts them in, which it does fastest.
-	for i := len(paths) - 1; i >= 0; i-- {
-		src := st.sources[paths[i]]
+	for _, src := range todo {
 		if src.err != nil {
 			errs = append(errs, src.err)
-			continue
-		}
-		if e := src.entry; e != nil && src.post.Rendered(st.opt.Drafts) {
-			entries = append(entries, e)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -386,12 +381,39 @@ func (b *Builder) convert(ctx context.Context, st *state) ([]*site.Entry, error)
 		for _, src := range todo {
 			src.entry, src.err = nil, nil
 		}
-		return nil, fmt.Errorf("render: %w", err)
+		return fmt.Errorf("render: %w", err)
 	}
 	for _, src := range todo {
 		st.fresh = append(st.fresh, src.entry)
 	}
-	return entries, nil
+	return nil
+}
+
+// sortedPaths returns the content paths of the sources, sorted.
+func (st *state) sortedPaths() []string {
+	if st.paths == nil {
+		st.paths = make([]string, 0, len(st.sources))
+		for rel := range st.sources {
+			st.paths = append(st.paths, rel)
+		}
+		sort.Strings(st.paths)
+	}
+	return st.paths
+}
+
+// rendered lists the entries of the site: newest folders first, so that
+// posts/YYYY/MM/ paths come nearly in the order Assemble sorts them in,
+// which it does fastest.
+func (st *state) rendered() []*site.Entry {
+	paths := st.sortedPaths()
+	entries := make([]*site.Entry, 0, len(paths))
+	for i := len(paths) - 1; i >= 0; i-- {
+		src := st.sources[paths[i]]
+		if e := src.entry; e != nil && src.post.Rendered(st.opt.Drafts) {
+			entries = append(entries, e)
+		}
+	}
+	return entries
 }
 
 // entry converts one post's Markdown (or HTML) and works out what
