@@ -34,31 +34,35 @@ const (
 // sites fast. Anything that is not plain ASCII goes through xml.EscapeText,
 // so the output is as well-formed as the marshalled feeds.
 func Sitemap(urls []URL) ([]byte, error) {
-	if len(urls) > maxSitemapURLs {
-		return nil, fmt.Errorf("encode sitemap: %d urls exceed the limit of %d per file", len(urls), maxSitemapURLs)
+	return encodeSitemap("sitemap", "url", sitemapHead, sitemapTail, maxSitemapURLs, urls)
+}
+
+// encodeSitemap writes a sitemap or a sitemap index: head, one elem
+// element per entry, tail. what names the document in errors.
+func encodeSitemap(what, elem, head, tail string, limit int, entries []URL) ([]byte, error) {
+	if len(entries) > limit {
+		return nil, fmt.Errorf("encode %s: %d %ss exceed the limit of %d per file", what, len(entries), elem, limit)
 	}
 	var buf bytes.Buffer
-	size := len(sitemapHead) + len(sitemapTail)
-	for _, u := range urls {
-		size += urlOverhead + len(u.Loc)
+	size := len(head) + len(tail)
+	for _, u := range entries {
+		size += urlOverhead + len(u.Loc) + 2*(len(elem)-len("url"))
 	}
 	buf.Grow(size)
-	buf.WriteString(sitemapHead)
-	for i, u := range urls {
+	buf.WriteString(head)
+	for i, u := range entries {
 		if strings.TrimSpace(u.Loc) == "" {
-			return nil, fmt.Errorf("encode sitemap: url %d has an empty loc", i)
+			return nil, fmt.Errorf("encode %s: %s %d has an empty loc", what, elem, i)
 		}
-		writeEntry(&buf, "url", u.Loc, u.LastMod)
+		writeEntry(&buf, elem, u.Loc, u.LastMod)
 	}
-	buf.WriteString(sitemapTail)
+	buf.WriteString(tail)
 	return buf.Bytes(), nil
 }
 
-// SitemapRef is one child sitemap of a sitemap index.
-type SitemapRef struct {
-	Loc     string    // absolute URL of the child sitemap
-	LastMod time.Time // the newest lastmod of its URLs; omitted when zero
-}
+// SitemapRef is one child sitemap of a sitemap index: its absolute URL,
+// and the newest lastmod of its URLs (omitted when zero).
+type SitemapRef = URL
 
 // maxSitemapRefs is the sitemaps.org limit of child sitemaps per index.
 const maxSitemapRefs = 50000
@@ -72,24 +76,7 @@ const (
 // given order. Large sites split their URLs over several sitemaps, each
 // under the per-file limit, and point crawlers at the index instead.
 func SitemapIndex(refs []SitemapRef) ([]byte, error) {
-	if len(refs) > maxSitemapRefs {
-		return nil, fmt.Errorf("encode sitemap index: %d sitemaps exceed the limit of %d per file", len(refs), maxSitemapRefs)
-	}
-	var buf bytes.Buffer
-	size := len(indexHead) + len(indexTail)
-	for _, r := range refs {
-		size += urlOverhead + len(r.Loc) + 2*len("sitemap") - 2*len("url")
-	}
-	buf.Grow(size)
-	buf.WriteString(indexHead)
-	for i, r := range refs {
-		if strings.TrimSpace(r.Loc) == "" {
-			return nil, fmt.Errorf("encode sitemap index: sitemap %d has an empty loc", i)
-		}
-		writeEntry(&buf, "sitemap", r.Loc, r.LastMod)
-	}
-	buf.WriteString(indexTail)
-	return buf.Bytes(), nil
+	return encodeSitemap("sitemap index", "sitemap", indexHead, indexTail, maxSitemapRefs, refs)
 }
 
 // writeEntry writes one <url> or <sitemap> element with its loc and, when
