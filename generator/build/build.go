@@ -252,12 +252,13 @@ func (b *Builder) outDir(opt Options) string {
 // updated with; more, and assembling anew is as quick.
 const updateLimit = 256
 
-// assemble arranges the entries into a site: the last build's, updated
-// with what changed, or a new one; updated tells which.
-func (b *Builder) assemble(st *state, entries []*site.Entry, full bool) (s *site.Site, updated bool, err error) {
+// assemble arranges the entries into a site: for an incremental build,
+// the last build's, updated with what changed, else a new one; updated
+// tells which.
+func (b *Builder) assemble(st *state, entries []*site.Entry, incremental bool) (s *site.Site, updated bool, err error) {
 	prev := st.site
 	st.site = nil // Update changes it: a failed build must not reuse it
-	if !full && prev != nil && len(st.gone)+len(st.fresh) <= updateLimit {
+	if incremental {
 		s, err := prev.Update(st.gone, st.fresh)
 		if err == nil {
 			return s, true, nil
@@ -334,7 +335,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		b.attachPhotos(st, entries)
 	}
 	phase("images")
-	s, updated, err := b.assemble(st, entries, full)
+	s, updated, err := b.assemble(st, entries, incremental)
 	if err != nil {
 		return Summary{}, fmt.Errorf("assemble: %w", b.fromRoot(err))
 	}

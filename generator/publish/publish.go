@@ -581,7 +581,7 @@ func each(n int, fn func(i int) error) (done []bool, err error) {
 func (tx *Tx) abortLocked() {
 	if tx.owned {
 		// prev may be changed part way: the cache must not keep it.
-		tx.p.dropLent(tx.p.lentCache(tx.prev))
+		tx.p.dropLent(tx.prev)
 	}
 	for _, st := range tx.staged {
 		switch {
@@ -778,16 +778,6 @@ func (p *Publisher) record(final, changed map[string]entry, removed []string, le
 	return nil
 }
 
-// lentCache returns the cache whose map m is, when it was lent.
-func (p *Publisher) lentCache(m map[string]entry) *manifestCache {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c := p.cache; c != nil && c.lent && sameMap(c.m, m) {
-		return c
-	}
-	return nil
-}
-
 // giveBack ends the loan of the cache holding m, which a transaction
 // left as the file says.
 func (p *Publisher) giveBack(m map[string]entry) {
@@ -798,12 +788,12 @@ func (p *Publisher) giveBack(m map[string]entry) {
 	}
 }
 
-// dropLent forgets the cache lent as c, whose map a failed transaction may
-// have changed: the file is read again.
-func (p *Publisher) dropLent(c *manifestCache) {
+// dropLent forgets the lent cache holding m, which a failed transaction
+// may have changed: the file is read again.
+func (p *Publisher) dropLent(m map[string]entry) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c != nil && p.cache == c {
+	if c := p.cache; c != nil && c.lent && sameMap(c.m, m) {
 		p.cache = nil
 	}
 }
