@@ -1,12 +1,19 @@
 package build_test
 
 import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"inkstone/generator/build"
 	"inkstone/generator/markdown"
+	"inkstone/internal/sitetest"
+	"inkstone/themes"
 )
 
 var stylesheet = regexp.MustCompile(`<link rel="stylesheet" href="/(style\.[0-9a-f]{10}\.css)">`)
@@ -75,4 +82,73 @@ func TestUnknownTheme(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("build with a missing theme: %v, want an error naming it", err)
 	}
+}
+
+// TestNativeTheme builds the fixture site and the repository's example
+// site with the default theme, whose post pages and cards are written
+// without html/template, and again with a copy of one of its templates
+// under themes/, which makes every page go through html/template: both
+// builds must write the same bytes.
+func TestNativeTheme(t *testing.T) {
+	labels, err := fs.ReadFile(themes.Default(), "templates/partials/labels.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := func(t *testing.T) *testSite {
+		s := &testSite{t: t, Root: t.TempDir()}
+		if err := os.CopyFS(filepath.Join(s.Root, "content"), os.DirFS("../../content")); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := os.ReadFile("../../inkstone.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Write("inkstone.toml", string(cfg))
+		s.Cfg = sitetest.Config(t, s.Root)
+		return s
+	}
+	for name, mk := range map[string]func(*testing.T) *testSite{"fixture": func(t *testing.T) *testSite { return newSite(t) }, "example": example} {
+		t.Run(name, func(t *testing.T) {
+			s := mk(t)
+			native := filepath.Join(t.TempDir(), "native")
+			s.Build(build.Options{Out: native})
+			s.Write("themes/default/templates/partials/labels.html", string(labels)+"{{/* a local copy */}}\n")
+			templates := filepath.Join(t.TempDir(), "templates")
+			s.Build(build.Options{Out: templates})
+
+			want, got := sitetest.Tree(t, templates), sitetest.Tree(t, native)
+			if len(got) != len(want) || len(want) < 20 {
+				t.Fatalf("native build wrote %d files, the templates %d", len(got), len(want))
+			}
+			posts := 0
+			for p, f := range want {
+				if !bytes.Equal(got[p].Data, f.Data) {
+					t.Errorf("%s differs:\n%s", p, firstLineDiff(f.Data, got[p].Data))
+				}
+				if strings.Contains(string(f.Data), `class="h-entry post `) {
+					posts++
+				}
+			}
+			if posts < 5 {
+				t.Errorf("only %d post pages compared", posts)
+			}
+		})
+	}
+}
+
+func firstLineDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := range max(len(wl), len(gl)) {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d\ntemplates: %s\nnative:    %s", i+1, w, g)
+		}
+	}
+	return ""
 }

@@ -19,6 +19,7 @@ import (
 
 	"inkstone/generator/content"
 	"inkstone/generator/site"
+	"inkstone/themes"
 )
 
 // Pages are the theme templates a build needs; each is parsed together
@@ -156,12 +157,15 @@ type Renderer struct {
 	scripts   map[string]string // script name → root-relative fingerprinted URL
 	bufs      sync.Pool
 	fragments sync.Map // fragmentKey -> template.HTML, see cached
+	// native is set when the theme's templates are the default ones:
+	// post pages and cards are then written by native.go.
+	native bool
 }
 
 // New parses the theme in fsys (templates/ and static/). extraCSS is
 // appended to static/style.css before fingerprinting (code highlighting).
 func New(fsys fs.FS, extraCSS string) (*Renderer, error) {
-	r := &Renderer{templates: map[string]*template.Template{}}
+	r := &Renderer{templates: map[string]*template.Template{}, native: defaultTemplates(fsys, themes.Default())}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
 
 	shared, err := sharedFiles(fsys)
@@ -270,6 +274,12 @@ func (r *Renderer) RenderTo(buf *bytes.Buffer, name string, p *Page) error {
 	// A copy, so that the caller's Page is only read.
 	q := *p
 	q.prepare()
+	if r.native && name == "post" {
+		if err := r.nativePost(buf, &q); err != nil {
+			return fmt.Errorf("render %s: %w", p.URL, err)
+		}
+		return nil
+	}
 	if err := t.ExecuteTemplate(buf, "base.html", &q); err != nil {
 		return fmt.Errorf("render %s: %w", p.URL, err)
 	}
@@ -292,25 +302,30 @@ type fragmentKey struct {
 // depend on DATA only through KEY and .Site.
 func (r *Renderer) cached(set string) func(name string, key, data any) (template.HTML, error) {
 	return func(name string, key, data any) (template.HTML, error) {
-		if key != nil && !reflect.TypeOf(key).Comparable() {
-			return "", fmt.Errorf("cached %s: key of type %T cannot be compared", name, key)
-		}
-		k := fragmentKey{set: set, name: name, key: key, site: siteOf(data)}
-		if html, ok := r.fragments.Load(k); ok {
-			return html.(template.HTML), nil
-		}
-		buf := r.bufs.Get().(*bytes.Buffer)
-		buf.Reset()
-		defer r.bufs.Put(buf)
-		if err := r.templates[set].ExecuteTemplate(buf, name, data); err != nil {
-			return "", err
-		}
-		// html/template escaped the fragment for the HTML text it
-		// starts in, where the calling action prints it.
-		html := template.HTML(buf.String())
-		r.fragments.Store(k, html)
-		return html, nil
+		return r.fragment(set, name, key, data)
 	}
+}
+
+// fragment is "cached NAME KEY DATA" run by the page template set.
+func (r *Renderer) fragment(set, name string, key, data any) (template.HTML, error) {
+	if key != nil && !reflect.TypeOf(key).Comparable() {
+		return "", fmt.Errorf("cached %s: key of type %T cannot be compared", name, key)
+	}
+	k := fragmentKey{set: set, name: name, key: key, site: siteOf(data)}
+	if html, ok := r.fragments.Load(k); ok {
+		return html.(template.HTML), nil
+	}
+	buf := r.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufs.Put(buf)
+	if err := r.templates[set].ExecuteTemplate(buf, name, data); err != nil {
+		return "", err
+	}
+	// html/template escaped the fragment for the HTML text it starts in,
+	// where the calling action prints it.
+	html := template.HTML(buf.String())
+	r.fragments.Store(k, html)
+	return html, nil
 }
 
 // siteOf is the site a template's dot belongs to, if it is a Page or Card.
@@ -335,7 +350,14 @@ func (r *Renderer) Card(info *Info, e *site.Entry) (template.HTML, error) {
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	if err := r.templates["list"].ExecuteTemplate(buf, "entry-card", &Card{Site: info, Entry: e}); err != nil {
+	c := &Card{Site: info, Entry: e}
+	if r.native {
+		if err := r.nativeCard(buf, c); err != nil {
+			return "", fmt.Errorf("render card for %s: %w", e.URL, err)
+		}
+		return template.HTML(buf.String()), nil
+	}
+	if err := r.templates["list"].ExecuteTemplate(buf, "entry-card", c); err != nil {
 		return "", fmt.Errorf("render card for %s: %w", e.URL, err)
 	}
 	// The template's output is escaped by html/template already.
