@@ -1,17 +1,18 @@
 package render
 
-// The default theme's post page and entry card, written out in Go.
+// The default theme's post pages, list pages and entry cards, written
+// out in Go.
 //
 // html/template spends most of its time in reflection: about 100 µs for
 // a post page and 40 µs for a card, which on a site of 10,000 posts is
 // the larger part of a full build's CPU. When a site uses the default
-// theme's templates unchanged, the Renderer writes these two with the
+// theme's templates unchanged, the Renderer writes these with the
 // functions here instead: the same bytes, escaped the way html/template
 // escapes each spot of these templates (TestNativeMatchesTemplates and
 // FuzzNative compare both ways of rendering). A site that overrides any
 // template file gets html/template for every page.
 //
-// The rest of the pages (lists, tags, years) are few, and the fragments
+// The rest of the pages (the tags page, years, 404) are few, and the fragments
 // every page shares (header, footer, head links, byline) are rendered
 // once by their templates through fragment.
 
@@ -55,9 +56,9 @@ func defaultTemplates(fsys, def fs.FS) bool {
 	return true
 }
 
-// nativePost writes the default theme's post page (base.html with
-// post.html) for p, which prepare has filled in.
-func (r *Renderer) nativePost(b *bytes.Buffer, p *Page) error {
+// nativePage writes the page p, which prepare has filled in, as
+// base.html with the page template set ("post" or "list") does.
+func (r *Renderer) nativePage(b *bytes.Buffer, set string, p *Page) error {
 	s := p.Site
 	b.WriteString("<!doctype html>\n<html lang=\"")
 	if s.Language != "" {
@@ -66,49 +67,118 @@ func (r *Renderer) nativePost(b *bytes.Buffer, p *Page) error {
 		b.WriteString("en")
 	}
 	b.WriteString("\">\n<head>\n")
-	if err := r.nativeHeadMeta(b, p); err != nil {
+	if err := r.nativeHeadMeta(b, set, p); err != nil {
 		return err
 	}
-	if e := p.Entry; e != nil {
-		b.WriteString(`<meta property="article:published_time" content="`)
-		escape(b, e.PublishedISO)
-		b.WriteString("\">\n")
-		if e.UpdatedISO != "" {
-			b.WriteString(`<meta property="article:modified_time" content="`)
-			escape(b, e.UpdatedISO)
-			b.WriteString("\">\n")
-		}
-		for _, t := range e.Tags {
-			b.WriteString(`<meta property="article:tag" content="`)
-			escape(b, t.Name)
-			b.WriteString("\">\n")
-		}
-		if !e.Listed {
-			b.WriteString("<meta name=\"robots\" content=\"noindex\">\n")
-		}
+	if e := p.Entry; e != nil && set == "post" {
+		nativePostHead(b, e)
 	}
 	b.WriteString("</head>\n<body class=\"kind-")
 	escape(b, p.Kind)
 	b.WriteString("\">\n<a class=\"skip-link\" href=\"#main\">Skip to content</a>\n")
-	if err := r.writeFragment(b, "post", "site-header", p.NavURL, p); err != nil {
+	if err := r.writeFragment(b, set, "site-header", p.NavURL, p); err != nil {
 		return err
 	}
 	b.WriteString("\n<main id=\"main\">\n")
-	if e := p.Entry; e != nil {
-		if err := r.nativePostMain(b, p, e); err != nil {
+	switch {
+	case set == "list":
+		nativeListMain(b, p)
+	case p.Entry != nil:
+		if err := r.nativePostMain(b, p, p.Entry); err != nil {
 			return err
 		}
 	}
 	b.WriteString("</main>\n")
-	if err := r.writeFragment(b, "post", "site-footer", p.Kind, p); err != nil {
+	if err := r.writeFragment(b, set, "site-footer", p.Kind, p); err != nil {
 		return err
 	}
 	b.WriteString("\n</body>\n</html>\n")
 	return nil
 }
 
+// nativePostHead is post.html's "head".
+func nativePostHead(b *bytes.Buffer, e *site.Entry) {
+	b.WriteString(`<meta property="article:published_time" content="`)
+	escape(b, e.PublishedISO)
+	b.WriteString("\">\n")
+	if e.UpdatedISO != "" {
+		b.WriteString(`<meta property="article:modified_time" content="`)
+		escape(b, e.UpdatedISO)
+		b.WriteString("\">\n")
+	}
+	for _, t := range e.Tags {
+		b.WriteString(`<meta property="article:tag" content="`)
+		escape(b, t.Name)
+		b.WriteString("\">\n")
+	}
+	if !e.Listed {
+		b.WriteString("<meta name=\"robots\" content=\"noindex\">\n")
+	}
+}
+
+// nativeListMain is list.html's "main", for the home pages and the tag
+// pages: the entries' cards must be rendered already.
+func nativeListMain(b *bytes.Buffer, p *Page) {
+	b.WriteString("<div class=\"h-feed\">\n<header class=\"feed-header\">\n")
+	if p.Kind == "tag" {
+		b.WriteString("<h1 class=\"p-name\"><span class=\"feed-kicker\">Tagged:</span> ")
+		if p.Tag != nil {
+			escape(b, p.Tag.Name)
+		}
+		b.WriteString("</h1>\n<p class=\"feed-meta\">")
+		if (p.Pager == nil || p.Pager.Page == 0) && p.Tag != nil {
+			n := len(p.Tag.Posts)
+			b.WriteString(strconv.Itoa(n))
+			if n == 1 {
+				b.WriteString(" post · ")
+			} else {
+				b.WriteString(" posts · ")
+			}
+		}
+		b.WriteString("<a href=\"/tags/\">All tags</a></p>")
+	} else {
+		b.WriteString("<h1 class=\"p-name\">")
+		escape(b, p.Site.Title)
+		b.WriteString("</h1>")
+		if d := p.Site.Description; d != "" {
+			b.WriteString("\n<p class=\"p-summary feed-description\">")
+			escape(b, d)
+			b.WriteString("</p>")
+		}
+	}
+	b.WriteString("\n<data class=\"u-url\" value=\"")
+	escape(b, p.Canonical)
+	b.WriteString("\"></data>\n</header>\n")
+	for _, e := range p.Entries {
+		b.WriteString(string(e.Card))
+	}
+	if len(p.Entries) == 0 {
+		b.WriteString("<p class=\"empty\">Nothing has been published here yet.</p>\n")
+	}
+	b.WriteString("</div>\n")
+	if pg := p.Pager; pg != nil && (pg.PrevURL != "" || pg.NextURL != "") {
+		b.WriteString("<nav class=\"pager\" aria-label=\"Pagination\">\n")
+		if pg.PrevURL != "" {
+			b.WriteString("<a href=\"")
+			escapeURL(b, pg.PrevURL)
+			b.WriteString("\" rel=\"prev\"><span aria-hidden=\"true\">←</span> Newer posts</a>\n")
+		}
+		if pg.Page != 0 {
+			b.WriteString("<span class=\"pager-status\">Page ")
+			b.WriteString(strconv.Itoa(pg.Page))
+			b.WriteString("</span>\n")
+		}
+		if pg.NextURL != "" {
+			b.WriteString("<a href=\"")
+			escapeURL(b, pg.NextURL)
+			b.WriteString("\" rel=\"next\">Older posts <span aria-hidden=\"true\">→</span></a>\n")
+		}
+		b.WriteString("</nav>\n")
+	}
+}
+
 // nativeHeadMeta is the "head-meta" template.
-func (r *Renderer) nativeHeadMeta(b *bytes.Buffer, p *Page) error {
+func (r *Renderer) nativeHeadMeta(b *bytes.Buffer, set string, p *Page) error {
 	b.WriteString("<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
 	escape(b, p.DocTitle)
 	b.WriteString("</title>\n<meta name=\"description\" content=\"")
@@ -116,7 +186,7 @@ func (r *Renderer) nativeHeadMeta(b *bytes.Buffer, p *Page) error {
 	b.WriteString("\">\n<link rel=\"canonical\" href=\"")
 	escapeURL(b, p.Canonical)
 	b.WriteString("\">\n")
-	if err := r.writeFragment(b, "post", "head-links", "", p); err != nil {
+	if err := r.writeFragment(b, set, "head-links", "", p); err != nil {
 		return err
 	}
 	b.WriteString("<meta property=\"og:title\" content=\"")

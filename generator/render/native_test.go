@@ -59,6 +59,46 @@ func compare(t testing.TB, native, templates *Renderer, info *Info, e *site.Entr
 	}
 }
 
+// compareLists renders the home and tag pages of entries es both ways,
+// with a pager from the bits of flags, and reports any difference.
+func compareLists(t testing.TB, native, templates *Renderer, info *Info, es []*site.Entry, s string, flags int) {
+	t.Helper()
+	for _, e := range es {
+		if _, err := native.Card(info, e); err != nil {
+			t.Fatal(err)
+		}
+		e.Card, _ = templates.Card(info, e)
+	}
+	var pager *Pager
+	if flags&1 != 0 {
+		pager = &Pager{Page: flags >> 3, PrevURL: "/page/" + s + "/"}
+		if flags&2 != 0 {
+			pager.NextURL = s
+		}
+		if flags&4 != 0 {
+			pager.PrevURL = ""
+		}
+	}
+	tag := &site.Tag{TagRef: site.TagRef{Name: s, URL: "/tags/" + s + "/"}, Posts: es}
+	pages := []*Page{
+		{Site: info, Kind: "home", URL: "/", Entries: es, Pager: pager, Description: s},
+		{Site: info, Kind: "home", Title: "Page 2", URL: "/page/2/", Entries: es, Pager: pager},
+		{Site: info, Kind: "tag", Title: s, URL: "/tags/" + s + "/", Entries: es, Tag: tag, Pager: pager},
+		{Site: info, Kind: "tag", Title: "none", URL: "/tags/x/", Entries: es},
+	}
+	for _, p := range pages {
+		var want, got bytes.Buffer
+		errWant := templates.RenderTo(&want, "list", p)
+		errGot := native.RenderTo(&got, "list", p)
+		if (errWant == nil) != (errGot == nil) {
+			t.Fatalf("%s page errors differ: templates %v, native %v", p.Kind, errWant, errGot)
+		}
+		if !bytes.Equal(want.Bytes(), got.Bytes()) {
+			t.Fatalf("%s page differs:\n%s", p.Kind, diff(want.String(), got.String()))
+		}
+	}
+}
+
 // diff shows the first line where a and b differ.
 func diff(a, b string) string {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
@@ -157,6 +197,13 @@ func TestNativeMatchesTemplates(t *testing.T) {
 				compare(t, native, templates, info, testEntry(s, typ, flags), image)
 			}
 		}
+		for flags := range 32 {
+			var es []*site.Entry
+			for i := range flags % 3 {
+				es = append(es, testEntry(s, types[i], flags))
+			}
+			compareLists(t, native, templates, testInfo(s), es, s, flags)
+		}
 	}
 }
 
@@ -185,6 +232,8 @@ func FuzzNative(f *testing.F) {
 	types := []content.Type{content.TypeNote, content.TypeArticle, content.TypePhoto, content.TypeVideo,
 		content.TypeAudio, content.TypeReply, content.TypeLike, content.TypeRepost, content.TypeBookmark}
 	f.Fuzz(func(t *testing.T, s string, typ, flags uint8) {
-		compare(t, native, templates, testInfo(s), testEntry(s, types[int(typ)%len(types)], int(flags)), s)
+		e := testEntry(s, types[int(typ)%len(types)], int(flags))
+		compare(t, native, templates, testInfo(s), e, s)
+		compareLists(t, native, templates, testInfo(s), []*site.Entry{e}[:flags%2], s, int(flags))
 	})
 }

@@ -274,8 +274,8 @@ func (r *Renderer) RenderTo(buf *bytes.Buffer, name string, p *Page) error {
 	// A copy, so that the caller's Page is only read.
 	q := *p
 	q.prepare()
-	if r.native && name == "post" {
-		if err := r.nativePost(buf, &q); err != nil {
+	if r.native && (name == "post" || name == "list") {
+		if err := r.nativePage(buf, name, &q); err != nil {
 			return fmt.Errorf("render %s: %w", p.URL, err)
 		}
 		return nil
