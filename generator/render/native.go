@@ -1,7 +1,7 @@
 package render
 
-// The default theme's post pages, list pages and entry cards, written
-// out in Go.
+// The default theme's post pages, list pages, year archives and entry
+// cards, written out in Go.
 //
 // html/template spends most of its time in reflection: about 100 µs for
 // a post page and 40 µs for a card, which on a site of 10,000 posts is
@@ -12,9 +12,9 @@ package render
 // FuzzNative compare both ways of rendering). A site that overrides any
 // template file gets html/template for every page.
 //
-// The rest of the pages (the tags page, years, 404) are few, and the fragments
-// every page shares (header, footer, head links, byline) are rendered
-// once by their templates through fragment.
+// The rest of the pages (the tags page, 404, search, pages) are few,
+// and the fragments every page shares (header, footer, head links,
+// byline) are rendered once by their templates through fragment.
 
 import (
 	"bytes"
@@ -57,7 +57,7 @@ func defaultTemplates(fsys, def fs.FS) bool {
 }
 
 // nativePage writes the page p, which prepare has filled in, as
-// base.html with the page template set ("post" or "list") does.
+// base.html with the page template set ("post", "list" or "year") does.
 func (r *Renderer) nativePage(b *bytes.Buffer, set string, p *Page) error {
 	s := p.Site
 	b.WriteString("<!doctype html>\n<html lang=\"")
@@ -83,6 +83,8 @@ func (r *Renderer) nativePage(b *bytes.Buffer, set string, p *Page) error {
 	switch {
 	case set == "list":
 		nativeListMain(b, p)
+	case set == "year":
+		nativeYearMain(b, p)
 	case p.Entry != nil:
 		if err := r.nativePostMain(b, p, p.Entry); err != nil {
 			return err
@@ -113,6 +115,51 @@ func nativePostHead(b *bytes.Buffer, e *site.Entry) {
 	}
 	if !e.Listed {
 		b.WriteString("<meta name=\"robots\" content=\"noindex\">\n")
+	}
+}
+
+// nativeYearMain is year.html's "main": a year's posts, then links to
+// every year.
+func nativeYearMain(b *bytes.Buffer, p *Page) {
+	if y := p.Year; y != nil {
+		b.WriteString("<h1>Posts from ")
+		b.WriteString(strconv.Itoa(y.Year))
+		b.WriteString("</h1>\n<p class=\"archive-count\">")
+		b.WriteString(strconv.Itoa(len(y.Posts)))
+		if len(y.Posts) == 1 {
+			b.WriteString(" post</p>\n<ol class=\"archive\">\n")
+		} else {
+			b.WriteString(" posts</p>\n<ol class=\"archive\">\n")
+		}
+		for _, e := range y.Posts {
+			b.WriteString("<li class=\"archive-")
+			escape(b, string(e.Type))
+			b.WriteString("\"><time datetime=\"")
+			escape(b, e.PublishedISO)
+			b.WriteString("\">")
+			escape(b, e.PublishedText)
+			b.WriteString("</time> <a href=\"")
+			escapeURL(b, e.URL)
+			b.WriteString("\">")
+			escape(b, e.Label)
+			b.WriteString("</a></li>\n")
+		}
+		b.WriteString("</ol>\n")
+	}
+	if ys := p.Site.Years; len(ys) > 0 {
+		b.WriteString("<nav class=\"years\" aria-labelledby=\"years-heading\">\n<h2 id=\"years-heading\">Archive by year</h2>\n<ul>\n")
+		for _, y := range ys {
+			b.WriteString("<li><a href=\"")
+			escapeURL(b, y.URL)
+			b.WriteString("\"")
+			if p.Year != nil && y.Year == p.Year.Year {
+				b.WriteString(" aria-current=\"page\"")
+			}
+			b.WriteString(">")
+			b.WriteString(strconv.Itoa(y.Year))
+			b.WriteString("</a></li>\n")
+		}
+		b.WriteString("</ul>\n</nav>\n")
 	}
 }
 

@@ -59,7 +59,7 @@ func compare(t testing.TB, native, templates *Renderer, info *Info, e *site.Entr
 	}
 }
 
-// compareLists renders the home and tag pages of entries es both ways,
+// compareLists renders the home, tag and year pages of entries es both ways,
 // with a pager from the bits of flags, and reports any difference.
 func compareLists(t testing.TB, native, templates *Renderer, info *Info, es []*site.Entry, s string, flags int) {
 	t.Helper()
@@ -86,10 +86,21 @@ func compareLists(t testing.TB, native, templates *Renderer, info *Info, es []*s
 		{Site: info, Kind: "tag", Title: s, URL: "/tags/" + s + "/", Entries: es, Tag: tag, Pager: pager},
 		{Site: info, Kind: "tag", Title: "none", URL: "/tags/x/", Entries: es},
 	}
+	year := &site.Year{Year: 2024, URL: "/2024/" + s, Posts: es}
+	if flags&2 != 0 {
+		info.Years = []*site.Year{{Year: 2025, URL: "/2025/"}, year, {Year: 2019, URL: s}}
+	}
+	pages = append(pages,
+		&Page{Site: info, Kind: "year", Title: "2024", URL: "/2024/", Year: year},
+		&Page{Site: info, Kind: "year", Title: "none", URL: "/x/"})
 	for _, p := range pages {
+		tmpl := "list"
+		if p.Kind == "year" {
+			tmpl = "year"
+		}
 		var want, got bytes.Buffer
-		errWant := templates.RenderTo(&want, "list", p)
-		errGot := native.RenderTo(&got, "list", p)
+		errWant := templates.RenderTo(&want, tmpl, p)
+		errGot := native.RenderTo(&got, tmpl, p)
 		if (errWant == nil) != (errGot == nil) {
 			t.Fatalf("%s page errors differ: templates %v, native %v", p.Kind, errWant, errGot)
 		}

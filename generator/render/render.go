@@ -274,7 +274,7 @@ func (r *Renderer) RenderTo(buf *bytes.Buffer, name string, p *Page) error {
 	// A copy, so that the caller's Page is only read.
 	q := *p
 	q.prepare()
-	if r.native && (name == "post" || name == "list") {
+	if r.native && (name == "post" || name == "list" || name == "year") {
 		if err := r.nativePage(buf, name, &q); err != nil {
 			return fmt.Errorf("render %s: %w", p.URL, err)
 		}
