@@ -114,6 +114,7 @@ index) or the build is of drafts or into another folder.`,
 			if opt.Out == "" && !opt.Drafts && !noIndex {
 				b.Index = newSearchIndexer(b.Config, log, false)
 			}
+			oneShotGC()
 			start := time.Now()
 			sum, err := b.Full(cmd.Context(), opt)
 			if err != nil {

@@ -41,3 +41,19 @@ func TestMemoryLimitFollowsLiveHeap(t *testing.T) {
 		t.Errorf("GOMEMLIMIT set: limit changed to %d", got)
 	}
 }
+
+func TestOneShotGC(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+
+	t.Setenv("GOGC", "")
+	oneShotGC()
+	if got := debug.SetGCPercent(100); got != buildGCPercent {
+		t.Errorf("GOGC unset: the collector's percent is %d, want %d", got, buildGCPercent)
+	}
+	t.Setenv("GOGC", "100")
+	oneShotGC()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC=100: the collector's percent is %d, want it left at 100", got)
+	}
+}
