@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -401,7 +402,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		}
 		found := searchOutputs(st, res.files)
 		todo = append(todo, found...)
-		err = run(ctx, found, tx)
+		err = runPerFolder(ctx, found, tx)
 	}
 	if err != nil {
 		tx.Abort()
@@ -596,31 +597,84 @@ func (c *cards) render(entries []*site.Entry) error {
 const maxPooledBuffer = 1 << 20
 
 // run renders every output and stages it, on every core.
+//
+// Workers take runs of consecutive outputs, which the plan lists folder by
+// folder (a month's posts, a tag's pages): the file system lets one file
+// at a time be created in a folder, and a worker waiting for a folder
+// another one is creating in spins on its core.
 func run(ctx context.Context, outs []output, tx *publish.Tx) error {
+	// More workers than cores: while some wait on file system calls,
+	// others render.
+	workers := 4 * runtime.GOMAXPROCS(0)
+	// Runs short enough that every worker gets some.
+	size := min(maxRun, max(1, len(outs)/(4*workers)))
+	var runs [][]int
+	for lo := 0; lo < len(outs); lo += size {
+		runs = append(runs, indices(lo, min(lo+size, len(outs))))
+	}
+	return runGroups(ctx, outs, runs, workers, tx)
+}
+
+// maxRun is the most consecutive outputs a worker of run takes at once.
+const maxRun = 16
+
+// runPerFolder is run with one worker per folder, for outputs that crowd
+// a few folders, such as the search index's shards: workers sharing a
+// folder would only wait for each other.
+func runPerFolder(ctx context.Context, outs []output, tx *publish.Tx) error {
+	var folders [][]int
+	at := map[string]int{}
+	for i, o := range outs {
+		dir := path.Dir(o.path)
+		f, ok := at[dir]
+		if !ok {
+			f = len(folders)
+			at[dir] = f
+			folders = append(folders, nil)
+		}
+		folders[f] = append(folders[f], i)
+	}
+	return runGroups(ctx, outs, folders, len(folders), tx)
+}
+
+func indices(lo, hi int) []int {
+	is := make([]int, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		is = append(is, i)
+	}
+	return is
+}
+
+// runGroups renders and stages outs on workers that each take a group
+// of them (indices into outs) at a time.
+func runGroups(ctx context.Context, outs []output, groups [][]int, workers int, tx *publish.Tx) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		once     sync.Once
 		firstErr error
 	)
-	// More workers than cores: while some wait on file system calls,
-	// others render.
 	var bufs sync.Pool
-	parallelN(ctx, 4*runtime.GOMAXPROCS(0), len(outs), func(i int) {
-		buf, _ := bufs.Get().(*bytes.Buffer)
-		if buf == nil {
-			buf = new(bytes.Buffer)
-		}
-		buf.Reset()
-		data, err := outs[i].render(buf)
-		if err == nil {
-			err = tx.Put(outs[i].path, data)
-		}
-		if err != nil {
-			once.Do(func() { firstErr = err; cancel() })
-		}
-		if buf.Cap() <= maxPooledBuffer {
-			bufs.Put(buf)
+	parallelN(ctx, workers, len(groups), func(g int) {
+		for _, i := range groups[g] {
+			if ctx.Err() != nil {
+				return
+			}
+			buf, _ := bufs.Get().(*bytes.Buffer)
+			if buf == nil {
+				buf = new(bytes.Buffer)
+			}
+			buf.Reset()
+			data, err := outs[i].render(buf)
+			if err == nil {
+				err = tx.Put(outs[i].path, data)
+			}
+			if err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+			}
+			if buf.Cap() <= maxPooledBuffer {
+				bufs.Put(buf)
+			}
 		}
 	})
 	if firstErr != nil {
