@@ -20,10 +20,12 @@ test:
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## bench: full-build time and memory, daemon post-to-live latency and memory,
-## search index figures, at 1,000 and 10,000 posts; plus the Go benchmarks
+## search index figures, at 1,000 and 10,000 posts; then the Go benchmarks
+## (after: their temp folders, made and deleted by the thousand, slow file
+## creation down for a minute or two on some file systems)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./generator/...
 	$(GO) run ./internal/bench -sizes 1000,10000 -runs 3 -search
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./generator/...
 
 ## lint: gofmt, go vet and staticcheck
 lint:
