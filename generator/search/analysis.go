@@ -145,8 +145,16 @@ func analyzerNamed(m *mapping.IndexMappingImpl, name string) (*Analyzer, error) 
 
 // Terms returns the index terms of text in order, repeats included.
 func (an *Analyzer) Terms(text string) []string {
+	var out []string
+	an.EachTerm(text, func(t string) { out = append(out, t) })
+	return out
+}
+
+// EachTerm calls fn with each index term of text in order, repeats
+// included: Terms without the slice.
+func (an *Analyzer) EachTerm(text string, fn func(term string)) {
 	if text == "" {
-		return nil
+		return
 	}
 	sc, _ := an.scratch.Get().(*scratch)
 	if sc == nil {
@@ -156,17 +164,15 @@ func (an *Analyzer) Terms(text string) []string {
 	for _, f := range an.filters {
 		ts = f.Filter(ts)
 	}
-	out := make([]string, 0, len(ts))
 	for _, t := range ts {
 		if len(t.Term) == 0 || !utf8.Valid(t.Term) {
 			continue
 		}
-		out = append(out, an.stem(t)) // a string of its own, not of sc
+		fn(an.stem(t)) // a string of its own, not of sc
 	}
 	if cap(sc.buf) <= maxScratch {
 		an.scratch.Put(sc)
 	}
-	return out
 }
 
 // tokenize splits text into words, into sc when it can.

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -162,6 +163,8 @@ type Static struct {
 	termPaths, docPaths   []string
 	prevMeta              []byte
 	tagsPath              string
+
+	counts sync.Pool // of map[string]uint32: entry's term counts, reused
 }
 
 // NewStatic returns an empty static index whose analysis follows language.
@@ -767,12 +770,24 @@ func (s *Static) entry(d *Doc) analysed {
 	if d.Title == "" {
 		sd.label = d.Label
 	}
-	terms := map[string]uint32{}
-	add := func(text string, w uint32) {
-		for _, t := range s.an.Terms(text) {
-			terms[t] += w
-			sd.length += w
-		}
+	// The counts map is reused: growing a new one for each document was
+	// a fifth of what a full build allocated.
+	terms, _ := s.counts.Get().(map[string]uint32)
+	if terms == nil {
+		terms = map[string]uint32{}
+	}
+	defer func() {
+		clear(terms)
+		s.counts.Put(terms)
+	}()
+	w := uint32(0)
+	count := func(t string) {
+		terms[t] += w
+		sd.length += w
+	}
+	add := func(text string, weight uint32) {
+		w = weight
+		s.an.EachTerm(text, count)
 	}
 	add(d.Title, titleWeight)
 	text := d.Text
@@ -1145,24 +1160,43 @@ func docShardData(docs []*staticDoc) ([]byte, error) {
 	return marshal(rows)
 }
 
-// clip cuts s to at most n runes, at a space when there is one near.
+// clip cuts s to at most n runes, at a space when there is one near,
+// with its white space collapsed as strings.Join(strings.Fields(s), " ")
+// would; it reads no further into s than the cut needs.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	var b strings.Builder
+	runes, space := 0, false
+	for i := 0; i < len(s) && runes <= n; {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+		} else {
+			if space {
+				b.WriteByte(' ')
+				runes++
+				space = false
+			}
+			b.WriteString(s[i : i+w])
+			runes++
+		}
+		i += w
+	}
+	c := b.String()
+	if runes <= n {
+		return c
 	}
 	cut := 0
-	for i := range s {
+	for i := range c {
 		if n == 0 {
 			cut = i
 			break
 		}
 		n--
 	}
-	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut*2/3 {
+	if sp := strings.LastIndexByte(c[:cut], ' '); sp > cut*2/3 {
 		cut = sp
 	}
-	return s[:cut] + "…"
+	return c[:cut] + "…"
 }
 
 // refreshFacets recomputes the tags file and the type list from the
