@@ -386,13 +386,36 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		st.pub = &publish.Publisher{Dir: st.out, StateDir: b.Config.StateDir()}
 	}
 	tx := st.pub.Begin()
+	// The index's files are written as soon as it is done, while pages
+	// may still be rendering.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type written struct {
+		searched
+		found []output
+	}
+	wrote := make(chan written, 1)
+	go func() {
+		res := <-index
+		w := written{searched: res}
+		if res.err == nil {
+			w.found = searchOutputs(st, res.files)
+			w.err = runPerFolder(wctx, w.found, tx)
+		}
+		wrote <- w
+	}()
 	if err == nil {
-		err = run(ctx, todo, tx)
+		err = run(wctx, todo, tx)
+	}
+	if err != nil {
+		cancel() // no need to write the index
 	}
 	phase("pages")
-	res := <-index
+	res := <-wrote
 	if err == nil && res.err != nil {
-		st.search = nil
+		if res.found == nil {
+			st.search = nil // the index failed, not the writing
+		}
 		err = fmt.Errorf("search: %w", res.err)
 	}
 	searchFiles := make(map[string]bool, len(res.files))
@@ -400,9 +423,7 @@ func (b *Builder) build(ctx context.Context, st *state, full bool, start time.Ti
 		for _, f := range res.files {
 			searchFiles[f.Path] = true
 		}
-		found := searchOutputs(st, res.files)
-		todo = append(todo, found...)
-		err = runPerFolder(ctx, found, tx)
+		todo = append(todo, res.found...)
 	}
 	if err != nil {
 		tx.Abort()
