@@ -580,23 +580,8 @@ func (r *Renderer) writeFragment(b *bytes.Buffer, set, name string, key, data an
 func escape(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case 0:
-			rep = "\uFFFD"
-		case '"':
-			rep = "&#34;"
-		case '&':
-			rep = "&amp;"
-		case '\'':
-			rep = "&#39;"
-		case '+':
-			rep = "&#43;"
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		default:
+		rep := escapes[s[i]]
+		if rep == "" {
 			continue
 		}
 		b.WriteString(s[last:i])
@@ -604,6 +589,17 @@ func escape(b *bytes.Buffer, s string) {
 		last = i + 1
 	}
 	b.WriteString(s[last:])
+}
+
+// escapes are escape's replacements by byte; "" keeps the byte.
+var escapes = [256]string{
+	0:    "\uFFFD",
+	'"':  "&#34;",
+	'&':  "&amp;",
+	'\'': "&#39;",
+	'+':  "&#43;",
+	'<':  "&lt;",
+	'>':  "&gt;",
 }
 
 // escapeURL writes the URL s into a quoted attribute as html/template
@@ -614,9 +610,37 @@ func escapeURL(b *bytes.Buffer, s string) {
 		b.WriteString("#ZgotmplZ")
 		return
 	}
+	if !needsNormalizing(s) {
+		escape(b, s)
+		return
+	}
 	var sb strings.Builder
 	normalizeURL(&sb, s)
 	escape(b, sb.String())
+}
+
+// needsNormalizing reports whether normalizeURL would change s.
+func needsNormalizing(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !urlKeeps(s, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// urlKeeps reports whether normalizeURL keeps the byte s[i] as it is.
+func urlKeeps(s string, i int) bool {
+	c := s[i]
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0:
+		return true
+	case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+		return true
+	}
+	return false
 }
 
 // safeURL is html/template's test: a relative URL, or one whose scheme
@@ -635,15 +659,10 @@ func normalizeURL(sb *strings.Builder, s string) {
 	const hex = "0123456789abcdef"
 	last := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-			continue
-		case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0:
-			continue
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+		if urlKeeps(s, i) {
 			continue
 		}
+		c := s[i]
 		sb.WriteString(s[last:i])
 		sb.WriteByte('%')
 		sb.WriteByte(hex[c>>4])
