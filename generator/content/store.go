@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
 
 	"inkstone/internal/atomicfile"
 )
@@ -120,9 +121,7 @@ func (s *Store) Load(rel string) (*Post, error) {
 	}
 	p.Path = rel
 	p.Kind = KindOf(rel)
-	h := fnv.New64a()
-	h.Write(data)
-	p.Version = h.Sum64()
+	p.Version = xxhash.Sum64(data)
 	return p, nil
 }
 
