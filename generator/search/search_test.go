@@ -340,6 +340,7 @@ func TestTermShardDataIsJSON(t *testing.T) {
 		}
 		want[l.term] = string(b)
 	}
+	c.group()
 	wantData, err := marshal(want)
 	if err != nil {
 		t.Fatal(err)
@@ -394,6 +395,7 @@ func TestEncodeMergesChanges(t *testing.T) {
 			c.add(l, sd, tfs[sd])
 			final[sd.id] = sd
 		}
+		c.group()
 		if _, err := termShardData([]*postingList{l}, c); err != nil {
 			t.Fatal(err)
 		}
@@ -436,6 +438,7 @@ func TestEncodeMergesChanges(t *testing.T) {
 		for id := range c.oldIDs {
 			c.leaving.set(id)
 		}
+		c.group()
 		if _, err := termShardData([]*postingList{l}, c); err != nil {
 			t.Fatal(err)
 		}
@@ -446,6 +449,7 @@ func TestEncodeMergesChanges(t *testing.T) {
 		for _, sd := range final {
 			c.add(anew, sd, tfs[sd])
 		}
+		c.group()
 		if _, err := termShardData([]*postingList{anew}, c); err != nil {
 			t.Fatal(err)
 		}

@@ -198,8 +198,13 @@ type changes struct {
 	// moved document is on (movedOn), and the documents added to each,
 	// the last in head, chained back.
 	stale, movedOn bitset
-	head           []int32 // 1 + the index in added of the list's last; 0 for none
 	added          []addedDoc
+	// byList is added as postings, grouped by list: those of list n are
+	// byList[start[n]:start[n+1]]. group makes it once the ids are
+	// known, so that encode reads each list's postings from one run of
+	// memory rather than from all over added.
+	byList []posting
+	start  []int32
 }
 
 // addedDoc is a document added to a postings list, and the term's
@@ -207,7 +212,7 @@ type changes struct {
 type addedDoc struct {
 	sd   *staticDoc
 	tf   uint32
-	prev int32 // as head: the one added to the list before
+	list uint32 // the list's number
 }
 
 func newChanges() *changes {
@@ -222,26 +227,40 @@ func (c *changes) touch(l *postingList) {
 
 // add notes that sd is on l with frequency tf.
 func (c *changes) add(l *postingList, sd *staticDoc, tf uint32) {
-	if int(l.num) >= len(c.head) {
-		c.head = slices.Grow(c.head, int(l.num)+1-len(c.head))[:l.num+1]
-	}
-	c.added = append(c.added, addedDoc{sd: sd, tf: tf, prev: c.head[l.num]})
-	c.head[l.num] = int32(len(c.added))
+	c.added = append(c.added, addedDoc{sd: sd, tf: tf, list: l.num})
 	c.touch(l)
 }
 
-// addedTo iterates over the documents added to l.
-func (c *changes) addedTo(l *postingList) iter.Seq[*addedDoc] {
-	return func(yield func(*addedDoc) bool) {
-		if int(l.num) >= len(c.head) {
-			return
-		}
-		for i := c.head[l.num]; i > 0; i = c.added[i-1].prev {
-			if !yield(&c.added[i-1]) {
-				return
-			}
-		}
+// group sorts the added documents into byList, as postings with their
+// ids: call it once every document has its id.
+func (c *changes) group() {
+	lists := uint32(0)
+	for i := range c.added {
+		lists = max(lists, c.added[i].list+1)
 	}
+	c.start = make([]int32, lists+1)
+	for i := range c.added {
+		c.start[c.added[i].list+1]++
+	}
+	for n := 1; n < len(c.start); n++ {
+		c.start[n] += c.start[n-1]
+	}
+	next := slices.Clone(c.start[:lists])
+	c.byList = make([]posting, len(c.added))
+	for i := range c.added {
+		a := &c.added[i]
+		c.byList[next[a.list]] = posting{id: a.sd.id, tf: min(a.tf, 1<<16), bucket: a.sd.bucket}
+		next[a.list]++
+	}
+}
+
+// addedTo is the postings of the documents added to l; group must have
+// run.
+func (c *changes) addedTo(l *postingList) []posting {
+	if int(l.num)+1 >= len(c.start) {
+		return nil
+	}
+	return c.byList[c.start[l.num]:c.start[l.num+1]]
 }
 
 // bitset is a set of small numbers.
@@ -329,6 +348,7 @@ func (s *Static) apply(m marked, fresh []analysed) *changes {
 	for id := range c.oldIDs {
 		c.leaving.set(id)
 	}
+	c.group()
 	return c
 }
 
@@ -965,10 +985,7 @@ func (l *postingList) encode(c *changes, sc *encodeScratch) error {
 	old := l.entry[vs:max(vs, len(l.entry)-1)]
 	filter := isFilterTerm(l.term)
 
-	ins := sc.ins[:0]
-	for a := range c.addedTo(l) {
-		ins = append(ins, posting{id: a.sd.id, tf: min(a.tf, 1<<16), bucket: a.sd.bucket})
-	}
+	ins := append(sc.ins[:0], c.addedTo(l)...)
 	if c.movedOn.has(l.num) {
 		// Moved postings come back at their new ids.
 		for p := range entryPostings(old, filter) {
