@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
@@ -245,12 +246,26 @@ func (c *changes) group() {
 	for n := 1; n < len(c.start); n++ {
 		c.start[n] += c.start[n-1]
 	}
+	// A document's postings are added together. Taking the documents in
+	// id order puts every list's postings in id order, which encode's
+	// sort then finds done.
+	type run struct{ lo, hi int }
+	var runs []run
+	for i := range c.added {
+		if i == 0 || c.added[i].sd != c.added[i-1].sd {
+			runs = append(runs, run{lo: i})
+		}
+		runs[len(runs)-1].hi = i + 1
+	}
+	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(c.added[a.lo].sd.id, c.added[b.lo].sd.id) })
 	next := slices.Clone(c.start[:lists])
 	c.byList = make([]posting, len(c.added))
-	for i := range c.added {
-		a := &c.added[i]
-		c.byList[next[a.list]] = posting{id: a.sd.id, tf: min(a.tf, 1<<16), bucket: a.sd.bucket}
-		next[a.list]++
+	for _, r := range runs {
+		for i := r.lo; i < r.hi; i++ {
+			a := &c.added[i]
+			c.byList[next[a.list]] = posting{id: a.sd.id, tf: min(a.tf, 1<<16), bucket: a.sd.bucket}
+			next[a.list]++
+		}
 	}
 }
 
