@@ -2,7 +2,6 @@ package build_test
 
 import (
 	"bytes"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -123,7 +122,7 @@ func TestNativeTheme(t *testing.T) {
 			posts := 0
 			for p, f := range want {
 				if !bytes.Equal(got[p].Data, f.Data) {
-					t.Errorf("%s differs:\n%s", p, firstLineDiff(f.Data, got[p].Data))
+					t.Errorf("%s differs (got: native, want: templates):\n%s", p, sitetest.FirstDiff(got[p].Data, f.Data))
 				}
 				if strings.Contains(string(f.Data), `class="h-entry post `) {
 					posts++
@@ -134,21 +133,4 @@ func TestNativeTheme(t *testing.T) {
 			}
 		})
 	}
-}
-
-func firstLineDiff(want, got []byte) string {
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := range max(len(wl), len(gl)) {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d\ntemplates: %s\nnative:    %s", i+1, w, g)
-		}
-	}
-	return ""
 }

@@ -3,14 +3,13 @@ package render
 import (
 	"bytes"
 	"html/template"
-	"strconv"
-	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"inkstone/generator/content"
 	"inkstone/generator/site"
+	"inkstone/internal/sitetest"
 	"inkstone/themes"
 )
 
@@ -47,7 +46,7 @@ func compare(t testing.TB, native, templates *Renderer, info *Info, e *site.Entr
 		t.Fatalf("post page errors differ: templates %v, native %v", errWant, errGot)
 	}
 	if !bytes.Equal(want.Bytes(), got.Bytes()) {
-		t.Fatalf("post page differs:\n%s", diff(want.String(), got.String()))
+		t.Fatalf("post page differs (got: native, want: templates):\n%s", sitetest.FirstDiff(got.Bytes(), want.Bytes()))
 	}
 	wantCard, errWant := templates.Card(info, e)
 	gotCard, errGot := native.Card(info, e)
@@ -55,7 +54,7 @@ func compare(t testing.TB, native, templates *Renderer, info *Info, e *site.Entr
 		t.Fatalf("card errors differ: templates %v, native %v", errWant, errGot)
 	}
 	if wantCard != gotCard {
-		t.Fatalf("card differs:\n%s", diff(string(wantCard), string(gotCard)))
+		t.Fatalf("card differs (got: native, want: templates):\n%s", sitetest.FirstDiff([]byte(gotCard), []byte(wantCard)))
 	}
 }
 
@@ -105,27 +104,9 @@ func compareLists(t testing.TB, native, templates *Renderer, info *Info, es []*s
 			t.Fatalf("%s page errors differ: templates %v, native %v", p.Kind, errWant, errGot)
 		}
 		if !bytes.Equal(want.Bytes(), got.Bytes()) {
-			t.Fatalf("%s page differs:\n%s", p.Kind, diff(want.String(), got.String()))
+			t.Fatalf("%s page differs (got: native, want: templates):\n%s", p.Kind, sitetest.FirstDiff(got.Bytes(), want.Bytes()))
 		}
 	}
-}
-
-// diff shows the first line where a and b differ.
-func diff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return "line " + strconv.Itoa(i+1) + ":\ntemplates: " + x + "\nnative:    " + y
-		}
-	}
-	return "(only line endings differ)"
 }
 
 // testEntry is an entry with every field a template prints set from s,

@@ -88,13 +88,13 @@ func Golden(t testing.TB, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (run go test -update if the change is intended):\n%s",
-			file, firstDiff(got, want))
+			file, FirstDiff(got, want))
 	}
 }
 
-// firstDiff describes the first line where got and want differ, with a
+// FirstDiff describes the first line where got and want differ, with a
 // little context.
-func firstDiff(got, want []byte) string {
+func FirstDiff(got, want []byte) string {
 	g := strings.Split(string(got), "\n")
 	w := strings.Split(string(want), "\n")
 	i := 0

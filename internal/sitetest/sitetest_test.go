@@ -56,10 +56,10 @@ func TestGolden(t *testing.T) {
 }
 
 func TestFirstDiff(t *testing.T) {
-	got := firstDiff([]byte("a\nb\nc\nX\ne\n"), []byte("a\nb\nc\nd\ne\n"))
+	got := FirstDiff([]byte("a\nb\nc\nX\ne\n"), []byte("a\nb\nc\nd\ne\n"))
 	for _, want := range []string{"first difference at line 4", ">    4| X", ">    4| d", "     3| c"} {
 		if !strings.Contains(got, want) {
-			t.Errorf("firstDiff output lacks %q:\n%s", want, got)
+			t.Errorf("FirstDiff output lacks %q:\n%s", want, got)
 		}
 	}
 }
