@@ -629,11 +629,11 @@ func run(ctx context.Context, outs []output, tx *publish.Tx) error {
 	workers := 4 * runtime.GOMAXPROCS(0)
 	// Runs short enough that every worker gets some.
 	size := min(maxRun, max(1, len(outs)/(4*workers)))
-	var runs [][]int
+	var runs [][]output
 	for lo := 0; lo < len(outs); lo += size {
-		runs = append(runs, indices(lo, min(lo+size, len(outs))))
+		runs = append(runs, outs[lo:min(lo+size, len(outs))])
 	}
-	return runGroups(ctx, outs, runs, workers, tx)
+	return runGroups(ctx, runs, workers, tx)
 }
 
 // maxRun is the most consecutive outputs a worker of run takes at once.
@@ -643,9 +643,9 @@ const maxRun = 16
 // a few folders, such as the search index's shards: workers sharing a
 // folder would only wait for each other.
 func runPerFolder(ctx context.Context, outs []output, tx *publish.Tx) error {
-	var folders [][]int
+	var folders [][]output
 	at := map[string]int{}
-	for i, o := range outs {
+	for _, o := range outs {
 		dir := path.Dir(o.path)
 		f, ok := at[dir]
 		if !ok {
@@ -653,22 +653,14 @@ func runPerFolder(ctx context.Context, outs []output, tx *publish.Tx) error {
 			at[dir] = f
 			folders = append(folders, nil)
 		}
-		folders[f] = append(folders[f], i)
+		folders[f] = append(folders[f], o)
 	}
-	return runGroups(ctx, outs, folders, len(folders), tx)
+	return runGroups(ctx, folders, len(folders), tx)
 }
 
-func indices(lo, hi int) []int {
-	is := make([]int, 0, hi-lo)
-	for i := lo; i < hi; i++ {
-		is = append(is, i)
-	}
-	return is
-}
-
-// runGroups renders and stages outs on workers that each take a group
-// of them (indices into outs) at a time.
-func runGroups(ctx context.Context, outs []output, groups [][]int, workers int, tx *publish.Tx) error {
+// runGroups renders and stages the outputs of groups on workers that
+// each take a group at a time.
+func runGroups(ctx context.Context, groups [][]output, workers int, tx *publish.Tx) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -677,7 +669,7 @@ func runGroups(ctx context.Context, outs []output, groups [][]int, workers int, 
 	)
 	var bufs sync.Pool
 	parallelN(ctx, workers, len(groups), func(g int) {
-		for _, i := range groups[g] {
+		for _, o := range groups[g] {
 			if ctx.Err() != nil {
 				return
 			}
@@ -686,9 +678,9 @@ func runGroups(ctx context.Context, outs []output, groups [][]int, workers int, 
 				buf = new(bytes.Buffer)
 			}
 			buf.Reset()
-			data, err := outs[i].render(buf)
+			data, err := o.render(buf)
 			if err == nil {
-				err = tx.Put(outs[i].path, data)
+				err = tx.Put(o.path, data)
 			}
 			if err != nil {
 				once.Do(func() { firstErr = err; cancel() })
