@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 
@@ -104,16 +105,29 @@ func staticMode(language string) string {
 }
 
 // Analyzer turns text into index terms the way the static index and the
-// script do. It caches stems: most words of a site recur often.
+// script do. It caches what each word becomes: most words of a site recur
+// often.
 type Analyzer struct {
 	tokenizer analysis.Tokenizer
 	filters   []analysis.TokenFilter // all but the stemmer
+	stop      analysis.TokenFilter   // the stop word filter, nil for none
 	stemmer   analysis.TokenFilter   // nil for no stemming
+	// fused is set when filters are bleve's possessive (when possessive
+	// is set), lower-case and stop filters, in that order: ASCII words
+	// then go through one loop that does what they do, see EachTerm.
+	fused      bool
+	possessive bool
 
 	mu    sync.RWMutex
-	stems map[string]string // word → stem
+	terms map[string]wordTerm // lower-cased word → its term
 
 	scratch sync.Pool // of *scratch
+}
+
+// wordTerm is what a lower-cased word becomes in the index.
+type wordTerm struct {
+	word string
+	term string // the stem; "" for a stop word
 }
 
 // NewAnalyzer returns the static index's analyzer for language.
@@ -135,12 +149,38 @@ func analyzerNamed(m *mapping.IndexMappingImpl, name string) (*Analyzer, error) 
 	if !ok || a == nil {
 		return nil, fmt.Errorf("search: analyzer %s is not registered", name)
 	}
-	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters, stems: map[string]string{}}
+	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters, terms: map[string]wordTerm{}}
 	if name == analyzerEnglish && len(an.filters) > 0 {
 		an.stemmer = an.filters[len(an.filters)-1]
 		an.filters = an.filters[:len(an.filters)-1]
 	}
+	an.fuse()
 	return an, nil
+}
+
+// fuse sets fused when the filters are ones the ASCII loop of EachTerm
+// knows, and picks out the stop filter.
+func (an *Analyzer) fuse() {
+	fs := an.filters
+	if len(fs) > 0 {
+		_, an.possessive = fs[0].(*en.PossessiveFilter)
+		if an.possessive {
+			fs = fs[1:]
+		}
+	}
+	if len(fs) > 0 {
+		if _, ok := fs[0].(*lowercase.LowerCaseFilter); ok {
+			fs = fs[1:]
+			an.fused = true
+		}
+	}
+	if len(fs) > 0 {
+		if _, ok := fs[0].(*stop.StopTokensFilter); ok {
+			an.stop = fs[0]
+			fs = fs[1:]
+		}
+	}
+	an.fused = an.fused && len(fs) == 0
 }
 
 // Terms returns the index terms of text in order, repeats included.
@@ -160,15 +200,40 @@ func (an *Analyzer) EachTerm(text string, fn func(term string)) {
 	if sc == nil {
 		sc = new(scratch)
 	}
-	ts := an.tokenize(text, sc)
-	for _, f := range an.filters {
-		ts = f.Filter(ts)
-	}
-	for _, t := range ts {
-		if len(t.Term) == 0 || !utf8.Valid(t.Term) {
-			continue
+	if an.fused && isASCII(text) {
+		// What the possessive and lower-case filters do, for ASCII; the
+		// stop filter's verdict is cached with the stem.
+		for start, end := nextWord(text, 0); start < end; start, end = nextWord(text, end) {
+			w := append(sc.word[:0], text[start:end]...)
+			sc.word = w
+			if n := len(w); an.possessive && n >= 2 && (w[n-1] == 's' || w[n-1] == 'S') && w[n-2] == '\'' {
+				w = w[:n-2]
+			}
+			for i, c := range w {
+				if 'A' <= c && c <= 'Z' {
+					w[i] = c + ('a' - 'A')
+				}
+			}
+			if len(w) == 0 {
+				continue
+			}
+			if term := an.term(sc, w); term != "" {
+				fn(term)
+			}
 		}
-		fn(an.stem(t)) // a string of its own, not of sc
+	} else {
+		ts := an.tokenize(text, sc)
+		for _, f := range an.filters {
+			ts = f.Filter(ts)
+		}
+		for _, t := range ts {
+			if len(t.Term) == 0 || !utf8.Valid(t.Term) {
+				continue
+			}
+			if term := an.term(sc, t.Term); term != "" {
+				fn(term)
+			}
+		}
 	}
 	if cap(sc.buf) <= maxScratch {
 		an.scratch.Put(sc)
@@ -183,29 +248,50 @@ func (an *Analyzer) tokenize(text string, sc *scratch) analysis.TokenStream {
 	return an.tokenizer.Tokenize([]byte(text))
 }
 
-// stem returns the stem of t's term.
-func (an *Analyzer) stem(t *analysis.Token) string {
-	if an.stemmer == nil {
-		return string(t.Term)
+// term returns the term of a lower-cased word, or "" for a stop word;
+// the string is the cache's, not word's. Each scratch keeps the words it
+// met, so that workers look most words up without sharing a lock.
+func (an *Analyzer) term(sc *scratch, word []byte) string {
+	if e, ok := sc.terms[string(word)]; ok {
+		return e.term
 	}
 	an.mu.RLock()
-	s, ok := an.stems[string(t.Term)]
+	e, ok := an.terms[string(word)]
 	an.mu.RUnlock()
-	if ok {
-		return s
+	if !ok {
+		e = an.analyseWord(word)
+		an.mu.Lock()
+		if len(an.terms) < maxStems {
+			an.terms[e.word] = e
+		}
+		an.mu.Unlock()
 	}
-	word := string(t.Term)
-	one := an.stemmer.Filter(analysis.TokenStream{t})
-	s = string(one[0].Term)
-	an.mu.Lock()
-	if len(an.stems) < maxStems {
-		an.stems[word] = s
+	if sc.terms == nil || len(sc.terms) >= maxScratchTerms {
+		sc.terms = make(map[string]wordTerm)
 	}
-	an.mu.Unlock()
-	return s
+	sc.terms[e.word] = e
+	return e.term
 }
 
-// maxStems bounds the stem cache: a site has far fewer distinct words.
+// analyseWord runs a lower-cased word through the stop filter and the
+// stemmer.
+func (an *Analyzer) analyseWord(word []byte) wordTerm {
+	e := wordTerm{word: string(word)}
+	t := &analysis.Token{Term: []byte(e.word), Position: 1, Type: analysis.AlphaNumeric}
+	if an.stop != nil && len(an.stop.Filter(analysis.TokenStream{t})) == 0 {
+		return e
+	}
+	e.term = e.word
+	if an.stemmer != nil {
+		e.term = string(an.stemmer.Filter(analysis.TokenStream{t})[0].Term)
+	}
+	return e
+}
+
+// maxScratchTerms bounds the words one scratch keeps.
+const maxScratchTerms = 1 << 14
+
+// maxStems bounds the shared cache of terms: a site has far fewer distinct words.
 const maxStems = 1 << 20
 
 // maxQueryBytes bounds the query text analysed; longer input is cut.

@@ -5,56 +5,23 @@ import (
 )
 
 // asciiWords splits ASCII text into words exactly as bleve's Unicode
-// tokenizer does (Unicode word boundaries), several times faster. ok is false when text has a
-// byte outside ASCII: the caller then uses the tokenizer.
+// tokenizer does (Unicode word boundaries), several times faster. ok is
+// false when text has a byte outside ASCII: the caller then uses the
+// tokenizer.
 //
 // The words live in sc, which the next call with it reuses.
 func asciiWords(text string, sc *scratch) (words analysis.TokenStream, ok bool) {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			return nil, false
-		}
+	if !isASCII(text) {
+		return nil, false
 	}
 	// One copy of the text holds every term (filters may rewrite terms in
 	// place), and one array every token.
 	buf := append(sc.buf[:0], text...)
 	toks := sc.toks[:0]
 	pos := 1
-	for i := 0; i < len(text); {
-		c := classOf(text[i])
-		if c != classLetter && c != classDigit && c != classUnder {
-			i++
-			continue
-		}
-		start, prev := i, c
-		j := i + 1
-	scan:
-		for j < len(text) {
-			c := classOf(text[j])
-			switch c {
-			case classLetter, classDigit, classUnder:
-				prev = c
-				j++
-			case classMidLetter, classMidNum, classMidBoth:
-				if j+1 >= len(text) {
-					break scan
-				}
-				next := classOf(text[j+1])
-				switch {
-				case prev == classLetter && next == classLetter && c != classMidNum:
-				case prev == classDigit && next == classDigit && c != classMidLetter:
-				default:
-					break scan
-				}
-				prev = next
-				j += 2
-			default:
-				break scan
-			}
-		}
-		toks = append(toks, analysis.Token{Term: buf[start:j:j], Start: start, End: j, Position: pos, Type: analysis.AlphaNumeric})
+	for start, end := nextWord(text, 0); start < end; start, end = nextWord(text, end) {
+		toks = append(toks, analysis.Token{Term: buf[start:end:end], Start: start, End: end, Position: pos, Type: analysis.AlphaNumeric})
 		pos++
-		i = j
 	}
 	words = sc.words[:0]
 	for i := range toks {
@@ -64,12 +31,66 @@ func asciiWords(text string, sc *scratch) (words analysis.TokenStream, ok bool) 
 	return words, true
 }
 
+// isASCII reports whether text is all ASCII.
+func isASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// nextWord returns where the first word of the ASCII text at or after i
+// starts and ends; start == end when there is none.
+func nextWord(text string, i int) (start, end int) {
+	for i < len(text) {
+		c := classOf(text[i])
+		if c == classLetter || c == classDigit || c == classUnder {
+			break
+		}
+		i++
+	}
+	if i >= len(text) {
+		return len(text), len(text)
+	}
+	start, prev := i, classOf(text[i])
+	j := i + 1
+	for j < len(text) {
+		c := classOf(text[j])
+		switch c {
+		case classLetter, classDigit, classUnder:
+			prev = c
+			j++
+			continue
+		case classMidLetter, classMidNum, classMidBoth:
+			if j+1 >= len(text) {
+				return start, j
+			}
+			next := classOf(text[j+1])
+			switch {
+			case prev == classLetter && next == classLetter && c != classMidNum:
+			case prev == classDigit && next == classDigit && c != classMidLetter:
+			default:
+				return start, j
+			}
+			prev = next
+			j += 2
+			continue
+		}
+		return start, j
+	}
+	return start, j
+}
+
 // scratch is what asciiWords splits a text into, kept for the next text:
 // the arrays for a long post would otherwise be made for every post.
 type scratch struct {
 	buf   []byte
 	toks  []analysis.Token
 	words analysis.TokenStream
+	word  []byte              // one word, lower-cased, see Analyzer.EachTerm
+	terms map[string]wordTerm // words met, see Analyzer.term
 }
 
 // maxScratch bounds the text whose arrays are kept for reuse.
