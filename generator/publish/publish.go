@@ -17,6 +17,7 @@ package publish
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"inkstone/internal/atomicfile"
 )
@@ -101,7 +104,10 @@ type Tx struct {
 
 // entry is what the manifest knows about one output.
 type entry struct {
-	sum   [16]byte // the start of the bytes' SHA-256
+	// sum is the bytes' xxhash: it tells whether an output changed
+	// since the last build, which needs speed rather than resistance to
+	// crafted collisions (the outputs are the site's own).
+	sum   uint64
 	size  int64
 	mtime int64 // modification time in ns after writing; 0 when unknown
 }
@@ -113,10 +119,7 @@ type staged struct {
 }
 
 func entryOf(data []byte) entry {
-	h := sha256.Sum256(data)
-	e := entry{size: int64(len(data))}
-	copy(e.sum[:], h[:])
-	return e
+	return entry{sum: xxhash.Sum64(data), size: int64(len(data))}
 }
 
 // Begin starts a transaction.
@@ -830,7 +833,9 @@ func (p *Publisher) writeManifest(m map[string]entry) error {
 func appendEntry(b []byte, name string, e entry) []byte {
 	b = append(b, name...)
 	b = append(b, '\t')
-	b = hex.AppendEncode(b, e.sum[:])
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], e.sum)
+	b = hex.AppendEncode(b, sum[:])
 	b = append(b, '\t')
 	b = strconv.AppendInt(b, e.size, 10)
 	b = append(b, '\t')
@@ -869,10 +874,12 @@ func parseEntry(fields []string) entry {
 	sum, err := hex.DecodeString(fields[0])
 	size, err1 := strconv.ParseInt(fields[1], 10, 64)
 	mtime, err2 := strconv.ParseInt(fields[2], 10, 64)
-	if err != nil || err1 != nil || err2 != nil || len(sum) != len(e.sum) {
+	// An older version's 32-digit SHA-256 fails here: the file is then
+	// compared byte by byte once.
+	if err != nil || err1 != nil || err2 != nil || len(sum) != 8 {
 		return entry{}
 	}
-	copy(e.sum[:], sum)
+	e.sum = binary.BigEndian.Uint64(sum)
 	e.size, e.mtime = size, mtime
 	return e
 }
