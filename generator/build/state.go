@@ -343,11 +343,13 @@ func (b *Builder) convert(ctx context.Context, st *state, only []string) error {
 	}
 	var todo []*source
 	var errs []error
+	listed := make(map[*source]bool, len(paths))
 	for _, rel := range paths {
 		src := st.sources[rel]
-		if src == nil || slices.Contains(todo, src) {
+		if src == nil || listed[src] {
 			continue // dropped since, or listed twice
 		}
+		listed[src] = true
 		p := src.post
 		if !p.Rendered(st.opt.Drafts) {
 			continue
