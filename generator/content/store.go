@@ -12,10 +12,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 
 	"inkstone/internal/atomicfile"
+	"inkstone/internal/rawfile"
 )
 
 // PostsDir is the folder under content/ that holds dated posts.
@@ -78,24 +80,23 @@ func (s *Store) LoadAll(ctx context.Context) (*Snapshot, error) {
 
 	posts := make([]*Post, len(mdPaths))
 	errs := make([]error, len(mdPaths))
+	// Workers take the next file by counting: handing each over on a
+	// channel cost as much as parsing it.
 	var wg sync.WaitGroup
-	work := make(chan int)
+	var next atomic.Int64
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range work {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(mdPaths) {
+					return
+				}
 				posts[i], errs[i] = s.Load(mdPaths[i])
 			}
 		}()
 	}
-	for i := range mdPaths {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- i
-	}
-	close(work)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func (s *Store) LoadAll(ctx context.Context) (*Snapshot, error) {
 // Load reads one content file by its slash path relative to Dir.
 func (s *Store) Load(rel string) (*Post, error) {
 	full := filepath.Join(s.Dir, filepath.FromSlash(rel))
-	data, err := os.ReadFile(full)
+	data, err := rawfile.Read(full)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", full, err)
 	}
