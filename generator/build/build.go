@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"inkstone/generator/content"
@@ -702,26 +703,28 @@ func parallel(ctx context.Context, n int, fn func(i int)) {
 	parallelN(ctx, runtime.GOMAXPROCS(0), n, fn)
 }
 
-// parallelN is parallel with a given number of workers.
+// parallelN is parallel with a given number of workers. Each takes the
+// next index by counting: a channel handing indices over woke a third
+// goroutine per item, which cost as much as small items.
 func parallelN(ctx context.Context, workers, n int, fn func(i int)) {
 	if workers > n {
 		workers = n
 	}
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
 				fn(i)
 			}
 		}()
 	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 }
 

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -718,12 +719,17 @@ func runJobs(jobs []shardJob) error {
 	var mu sync.Mutex
 	var first error
 	var wg sync.WaitGroup
-	next := make(chan *shardJob)
+	var next atomic.Int64
 	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs)/16)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for job := range next {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				job := &jobs[i]
 				data, err := job.encode()
 				if err != nil {
 					mu.Lock()
@@ -742,10 +748,6 @@ func runJobs(jobs []shardJob) error {
 			}
 		}()
 	}
-	for i := range jobs {
-		next <- &jobs[i]
-	}
-	close(next)
 	wg.Wait()
 	return first
 }
@@ -769,27 +771,24 @@ func fill(flags []bool) {
 func (s *Static) analyse(ctx context.Context, docs []*Doc) ([]analysed, error) {
 	out := make([]analysed, len(docs))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(docs)/64))
+	// Workers take the next document by counting, as they are small.
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
 				out[i] = s.entry(docs[i])
 			}
 		}()
 	}
-	var err error
-	for i := range docs {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
 	wg.Wait()
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("search: index documents: %w", err)
 	}
 	return out, nil
