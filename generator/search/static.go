@@ -70,9 +70,10 @@ type staticDoc struct {
 	length       uint32 // weighted number of words
 	bucket       uint8  // lengthBucket(length)
 	// terms are the numbers of the postings lists the document is on
-	// (Static.lists), in order, as uvarint gaps (listNums reads them): a
-	// byte or two each rather than a pointer's eight, and nothing for
-	// the garbage collector to scan.
+	// (Static.lists), as uvarints in no particular order (listNums reads
+	// them): two or three bytes each rather than a pointer's eight, and
+	// nothing for the garbage collector to scan. Sorting them to store
+	// gaps instead cost more time than the bytes were worth.
 	terms []byte
 	// The shard entry's fields. They share the strings of the Doc, which
 	// the caller keeps in any case; the summary is clipped when written.
@@ -189,10 +190,12 @@ func NewStatic(language string) (*Static, error) {
 // changes is what one Update altered, to find the shards to rewrite
 // and to bring the postings lists' entries up to date.
 type changes struct {
-	terms  map[string]bool     // terms whose postings change
-	docs   map[*staticDoc]bool // documents whose shard entry changes
-	oldIDs map[uint32]bool     // old ids of documents that moved or went: their shards change
-	moved  map[uint32]uint32   // new ids of the documents kept that moved, by old id
+	// dropped holds the terms whose lists went. Their numbers may be
+	// reused, so stale alone cannot tell their shards.
+	dropped map[string]bool
+	docs    map[*staticDoc]bool // documents whose shard entry changes
+	oldIDs  map[uint32]bool     // old ids of documents that moved or went: their shards change
+	moved   map[uint32]uint32   // new ids of the documents kept that moved, by old id
 	// leaving is oldIDs as a bitset, for encode to tell, at each posting
 	// of an entry, whether it stays where it is.
 	leaving bitset
@@ -218,12 +221,11 @@ type addedDoc struct {
 }
 
 func newChanges() *changes {
-	return &changes{terms: map[string]bool{}, docs: map[*staticDoc]bool{}, oldIDs: map[uint32]bool{}, moved: map[uint32]uint32{}}
+	return &changes{dropped: map[string]bool{}, docs: map[*staticDoc]bool{}, oldIDs: map[uint32]bool{}, moved: map[uint32]uint32{}}
 }
 
 // touch notes that l's postings change, which voids its entry.
 func (c *changes) touch(l *postingList) {
-	c.terms[l.term] = true
 	c.stale.set(l.num)
 }
 
@@ -288,6 +290,16 @@ func (b *bitset) set(i uint32) {
 		*b = slices.Grow(*b, w+1-len(*b))[:w+1]
 	}
 	(*b)[w] |= 1 << (i % 64)
+}
+
+// each calls fn with every number in the set, in order.
+func (b bitset) each(fn func(i uint32)) {
+	for w, word := range b {
+		for word != 0 {
+			fn(uint32(w*64 + bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
 }
 
 func (b bitset) has(i uint32) bool {
@@ -379,7 +391,12 @@ func (s *Static) writeShards(c *changes, ts, ds int, files []File) error {
 		fill(dirtyT)
 		fill(dirtyD)
 	} else {
-		for t := range c.terms {
+		c.stale.each(func(num uint32) {
+			if l := s.lists[num]; l != nil {
+				dirtyT[termShard(l.term, ts)] = true
+			}
+		})
+		for t := range c.dropped {
 			dirtyT[termShard(t, ts)] = true
 		}
 		for id := range c.oldIDs {
@@ -535,16 +552,13 @@ func (s *Static) index(sd *staticDoc, terms []termTF, c *changes) {
 		l.n++
 		s.nums = append(s.nums, l.num)
 	}
-	slices.Sort(s.nums)
-	size, prev := 0, uint32(0)
+	size := 0
 	for _, num := range s.nums {
-		size += uvarintLen(num - prev)
-		prev = num
+		size += uvarintLen(num)
 	}
-	sd.terms, prev = make([]byte, 0, size), 0
+	sd.terms = make([]byte, 0, size)
 	for _, num := range s.nums {
-		sd.terms = binary.AppendUvarint(sd.terms, uint64(num-prev))
-		prev = num
+		sd.terms = binary.AppendUvarint(sd.terms, uint64(num))
 	}
 	s.countFacets(sd, 1)
 	s.total += int(sd.length)
@@ -559,6 +573,7 @@ func (s *Static) unindex(sd *staticDoc, c *changes) {
 		l := s.lists[num]
 		if l.n--; l.n == 0 {
 			s.dropList(l)
+			c.dropped[l.term] = true
 		}
 		c.touch(l)
 	}
@@ -573,12 +588,10 @@ func uvarintLen(v uint32) int { return max(1, (bits.Len32(v)+6)/7) }
 // listNums iterates over the list numbers of a staticDoc's terms.
 func listNums(terms []byte) iter.Seq[uint32] {
 	return func(yield func(uint32) bool) {
-		num := uint32(0)
 		for len(terms) > 0 {
-			gap, n := binary.Uvarint(terms)
+			num, n := binary.Uvarint(terms)
 			terms = terms[n:]
-			num += uint32(gap)
-			if !yield(num) {
+			if !yield(uint32(num)) {
 				return
 			}
 		}
