@@ -120,6 +120,8 @@ type Analyzer struct {
 
 	mu    sync.RWMutex
 	terms map[string]wordTerm // lower-cased word → its term
+	ids   map[string]uint32   // term → its number, see termID
+	names []string            // terms by number
 
 	scratch sync.Pool // of *scratch
 }
@@ -128,6 +130,7 @@ type Analyzer struct {
 type wordTerm struct {
 	word string
 	term string // the stem; "" for a stop word
+	id   uint32 // the term's number
 }
 
 // NewAnalyzer returns the static index's analyzer for language.
@@ -149,7 +152,7 @@ func analyzerNamed(m *mapping.IndexMappingImpl, name string) (*Analyzer, error) 
 	if !ok || a == nil {
 		return nil, fmt.Errorf("search: analyzer %s is not registered", name)
 	}
-	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters, terms: map[string]wordTerm{}}
+	an := &Analyzer{tokenizer: a.Tokenizer, filters: a.TokenFilters, terms: map[string]wordTerm{}, ids: map[string]uint32{}}
 	if name == analyzerEnglish && len(an.filters) > 0 {
 		an.stemmer = an.filters[len(an.filters)-1]
 		an.filters = an.filters[:len(an.filters)-1]
@@ -193,6 +196,11 @@ func (an *Analyzer) Terms(text string) []string {
 // EachTerm calls fn with each index term of text in order, repeats
 // included: Terms without the slice.
 func (an *Analyzer) EachTerm(text string, fn func(term string)) {
+	an.eachTerm(text, func(e *wordTerm) { fn(e.term) })
+}
+
+// eachTerm is EachTerm with the term's number too.
+func (an *Analyzer) eachTerm(text string, fn func(e *wordTerm)) {
 	if text == "" {
 		return
 	}
@@ -217,8 +225,8 @@ func (an *Analyzer) EachTerm(text string, fn func(term string)) {
 			if len(w) == 0 {
 				continue
 			}
-			if term := an.term(sc, w); term != "" {
-				fn(term)
+			if e := an.term(sc, w); e.term != "" {
+				fn(e)
 			}
 		}
 	} else {
@@ -230,8 +238,8 @@ func (an *Analyzer) EachTerm(text string, fn func(term string)) {
 			if len(t.Term) == 0 || !utf8.Valid(t.Term) {
 				continue
 			}
-			if term := an.term(sc, t.Term); term != "" {
-				fn(term)
+			if e := an.term(sc, t.Term); e.term != "" {
+				fn(e)
 			}
 		}
 	}
@@ -248,12 +256,13 @@ func (an *Analyzer) tokenize(text string, sc *scratch) analysis.TokenStream {
 	return an.tokenizer.Tokenize([]byte(text))
 }
 
-// term returns the term of a lower-cased word, or "" for a stop word;
-// the string is the cache's, not word's. Each scratch keeps the words it
-// met, so that workers look most words up without sharing a lock.
-func (an *Analyzer) term(sc *scratch, word []byte) string {
+// term returns what a lower-cased word becomes, its term "" for a stop
+// word; the strings are the cache's, not word's. Each scratch keeps the
+// words it met, so that workers look most words up without sharing a
+// lock.
+func (an *Analyzer) term(sc *scratch, word []byte) *wordTerm {
 	if e, ok := sc.terms[string(word)]; ok {
-		return e.term
+		return e
 	}
 	an.mu.RLock()
 	e, ok := an.terms[string(word)]
@@ -261,16 +270,51 @@ func (an *Analyzer) term(sc *scratch, word []byte) string {
 	if !ok {
 		e = an.analyseWord(word)
 		an.mu.Lock()
+		if e.term != "" {
+			e.id = an.idLocked(e.term)
+		}
 		if len(an.terms) < maxStems {
 			an.terms[e.word] = e
 		}
 		an.mu.Unlock()
 	}
 	if sc.terms == nil || len(sc.terms) >= maxScratchTerms {
-		sc.terms = make(map[string]wordTerm)
+		sc.terms = make(map[string]*wordTerm)
 	}
-	sc.terms[e.word] = e
-	return e.term
+	sc.terms[e.word] = &e
+	return &e
+}
+
+// termID returns the number of term: each term gets the next number the
+// first time it is met, and keeps it for the Analyzer's life. The
+// static index keeps its postings lists by number.
+func (an *Analyzer) termID(term string) uint32 {
+	an.mu.RLock()
+	id, ok := an.ids[term]
+	an.mu.RUnlock()
+	if ok {
+		return id
+	}
+	an.mu.Lock()
+	defer an.mu.Unlock()
+	return an.idLocked(term)
+}
+
+func (an *Analyzer) idLocked(term string) uint32 {
+	id, ok := an.ids[term]
+	if !ok {
+		id = uint32(len(an.names))
+		an.ids[term] = id
+		an.names = append(an.names, term)
+	}
+	return id
+}
+
+// termName is the term numbered id.
+func (an *Analyzer) termName(id uint32) string {
+	an.mu.RLock()
+	defer an.mu.RUnlock()
+	return an.names[id]
 }
 
 // analyseWord runs a lower-cased word through the stop filter and the

@@ -82,10 +82,10 @@ type staticDoc struct {
 	date                            time.Time
 }
 
-// termTF is a term's weighted frequency in a document being analysed.
+// termTF is a term's weighted frequency in a document being analysed;
+// the term is given by its number (Analyzer.termID).
 type termTF struct {
-	term string
-	tf   uint32
+	id, tf uint32
 }
 
 // analysed is a document analysed and not yet indexed, with its terms
@@ -109,6 +109,7 @@ type postingList struct {
 	entry []byte
 	n     uint32 // documents on the list
 	num   uint32 // the list's number in Static.lists
+	id    uint32 // the term's number, see Static.byTermID
 }
 
 // posting is a document of a postings list as its entry has it: the
@@ -139,6 +140,7 @@ type Static struct {
 
 	docs     map[string]*staticDoc   // by Doc.Key
 	postings map[string]*postingList // term → documents holding it
+	byTermID []*postingList          // postings by the analyzer's term number
 	byKey    []*staticDoc            // every document, sorted by key
 	// lists are the postings lists by number, nil where freeLists has
 	// the number for the next new list.
@@ -544,9 +546,12 @@ func (s *Static) put(fresh []analysed, c *changes) (newKeys bool) {
 func (s *Static) index(sd *staticDoc, terms []termTF, c *changes) {
 	s.nums = s.nums[:0]
 	for _, tp := range terms {
-		l := s.postings[tp.term]
+		var l *postingList
+		if int(tp.id) < len(s.byTermID) {
+			l = s.byTermID[tp.id]
+		}
 		if l == nil {
-			l = s.newList(tp.term)
+			l = s.newList(tp.id)
 		}
 		c.add(l, sd, tp.tf)
 		l.n++
@@ -598,10 +603,11 @@ func listNums(terms []byte) iter.Seq[uint32] {
 	}
 }
 
-// newList makes the empty postings list of term t, with the first free
-// number, in its shard.
-func (s *Static) newList(t string) *postingList {
-	l := &postingList{term: t}
+// newList makes the empty postings list of the term numbered id, with
+// the first free list number, in its shard.
+func (s *Static) newList(id uint32) *postingList {
+	t := s.an.termName(id)
+	l := &postingList{term: t, id: id}
 	if n := len(s.freeLists); n > 0 {
 		l.num = s.freeLists[n-1]
 		s.freeLists = s.freeLists[:n-1]
@@ -611,6 +617,10 @@ func (s *Static) newList(t string) *postingList {
 		s.lists = append(s.lists, l)
 	}
 	s.postings[t] = l
+	if int(id) >= len(s.byTermID) {
+		s.byTermID = append(s.byTermID, make([]*postingList, int(id)+1-len(s.byTermID))...)
+	}
+	s.byTermID[id] = l
 	sh := termShard(t, len(s.termLists))
 	s.termLists[sh] = append(s.termLists[sh], l)
 	return l
@@ -619,6 +629,7 @@ func (s *Static) newList(t string) *postingList {
 // dropList takes the emptied list l out, freeing its number.
 func (s *Static) dropList(l *postingList) {
 	delete(s.postings, l.term)
+	s.byTermID[l.id] = nil
 	s.ungroup(l)
 	s.lists[l.num] = nil
 	s.freeLists = append(s.freeLists, l.num)
@@ -817,24 +828,21 @@ func (s *Static) entry(d *Doc) analysed {
 	if d.Title == "" {
 		sd.label = d.Label
 	}
-	// The counts map is reused: growing a new one for each document was
-	// a fifth of what a full build allocated.
-	terms, _ := s.counts.Get().(map[string]uint32)
-	if terms == nil {
-		terms = map[string]uint32{}
+	// The counts are kept by term number, in arrays reused from one
+	// document to the next.
+	tc, _ := s.counts.Get().(*termCounts)
+	if tc == nil {
+		tc = new(termCounts)
 	}
-	defer func() {
-		clear(terms)
-		s.counts.Put(terms)
-	}()
+	defer s.counts.Put(tc)
 	w := uint32(0)
-	count := func(t string) {
-		terms[t] += w
+	count := func(e *wordTerm) {
+		tc.add(e.id, w)
 		sd.length += w
 	}
 	add := func(text string, weight uint32) {
 		w = weight
-		s.an.EachTerm(text, count)
+		s.an.eachTerm(text, count)
 	}
 	add(d.Title, titleWeight)
 	text := d.Text
@@ -847,17 +855,47 @@ func (s *Static) entry(d *Doc) analysed {
 	add(text, 1)
 	for _, tag := range d.Tags {
 		add(tag, tagWeight)
-		terms[tagTerm(tag)] = 1
+		tc.set(s.an.termID(tagTerm(tag)), 1)
 	}
 	if d.Type != "" {
-		terms[typeTerm(d.Type)] = 1
+		tc.set(s.an.termID(typeTerm(d.Type)), 1)
 	}
 	sd.bucket = uint8(lengthBucket(int(sd.length)))
-	found := make([]termTF, 0, len(terms))
-	for t, tf := range terms {
-		found = append(found, termTF{term: t, tf: tf})
+	return analysed{sd: sd, terms: tc.take()}
+}
+
+// termCounts counts the terms of one document by number.
+type termCounts struct {
+	tf  []uint32 // by term number; 0 for terms not met
+	ids []uint32 // the numbers met, in order
+}
+
+// add adds n to term id's count.
+func (tc *termCounts) add(id, n uint32) {
+	if int(id) >= len(tc.tf) {
+		tc.tf = append(tc.tf, make([]uint32, int(id)+1-len(tc.tf))...)
 	}
-	return analysed{sd: sd, terms: found}
+	if tc.tf[id] == 0 {
+		tc.ids = append(tc.ids, id)
+	}
+	tc.tf[id] += n
+}
+
+// set sets term id's count to n.
+func (tc *termCounts) set(id, n uint32) {
+	tc.add(id, 0)
+	tc.tf[id] = n
+}
+
+// take returns the counts, and clears them for the next document.
+func (tc *termCounts) take() []termTF {
+	out := make([]termTF, len(tc.ids))
+	for i, id := range tc.ids {
+		out[i] = termTF{id: id, tf: tc.tf[id]}
+		tc.tf[id] = 0
+	}
+	tc.ids = tc.ids[:0]
+	return out
 }
 
 // tagTerm and typeTerm are the filter terms of a tag and a post type;

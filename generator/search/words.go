@@ -89,8 +89,8 @@ type scratch struct {
 	buf   []byte
 	toks  []analysis.Token
 	words analysis.TokenStream
-	word  []byte              // one word, lower-cased, see Analyzer.EachTerm
-	terms map[string]wordTerm // words met, see Analyzer.term
+	word  []byte               // one word, lower-cased, see Analyzer.EachTerm
+	terms map[string]*wordTerm // words met, see Analyzer.term
 }
 
 // maxScratch bounds the text whose arrays are kept for reuse.
