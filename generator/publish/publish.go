@@ -387,11 +387,15 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 	if len(tx.staged) > 0 {
 		// Record every name this commit may create before creating it, so
 		// that after a crash the next build still knows which files are
-		// its own. Their times are unknown until the renames are done.
+		// its own. Their times are unknown until the renames are done,
+		// but for a stage folder's files: the folder's rename keeps
+		// them, and until it is done none of them is in place.
 		added := map[string]entry{}
 		for k, v := range tx.staged {
 			if _, ok := final[k]; !ok {
-				v.mtime = 0
+				if tx.stage == "" {
+					v.mtime = 0
+				}
 				final[k] = v.entry
 				added[k] = v.entry
 			}
@@ -419,8 +423,10 @@ func (tx *Tx) Commit(full bool) (Stats, error) {
 	}
 	changed := make(map[string]entry, len(tx.staged))
 	for rel, s := range tx.staged {
-		final[rel] = s.entry
-		changed[rel] = s.entry
+		if final[rel] != s.entry {
+			final[rel] = s.entry
+			changed[rel] = s.entry
+		}
 	}
 	st.Written = len(tx.staged)
 	st.Unchanged = len(tx.kept)

@@ -650,3 +650,41 @@ func TestOlderManifestSums(t *testing.T) {
 		t.Errorf("output %q after the build", got)
 	}
 }
+
+// TestFirstCommitRecordsTimesOnce: the first commit into a folder that
+// does not exist yet writes the outputs in a stage folder renamed into
+// place, which keeps their times, so its manifest line for each output
+// already has the file's time, and is written once.
+func TestFirstCommitRecordsTimesOnce(t *testing.T) {
+	p := newPublisher(t)
+	want := map[string]string{"index.html": "home", "a/index.html": "a", "a/b/c.txt": "c"}
+	commit(t, p, true, want)
+	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
+	if err != nil || len(manifest) != 1 {
+		t.Fatalf("manifest files %q, %v", manifest, err)
+	}
+	data, err := os.ReadFile(manifest[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("manifest has %d lines, want one per output:\n%s", len(lines), data)
+	}
+	for _, line := range lines {
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			t.Fatalf("manifest line %q", line)
+		}
+		st, err := os.Stat(filepath.Join(p.Dir, filepath.FromSlash(f[0])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(st.ModTime().UnixNano()); f[3] != got {
+			t.Errorf("%s: manifest time %s, file time %s", f[0], f[3], got)
+		}
+	}
+	if got := contents(t, p.Dir); !equalMaps(got, want) {
+		t.Errorf("output %q", got)
+	}
+}
