@@ -357,17 +357,22 @@ func (t *textCollector) write(p []byte) {
 	for i := 0; i < len(p); {
 		c := p[i]
 		if c < utf8.RuneSelf {
-			i++
-			switch c {
-			case ' ', '\t', '\n', '\r', '\f', '\v':
-				t.space()
-				continue
-			case 0:
-				// goldmark renders NUL as U+FFFD; plain text has no use for it.
+			if plainASCII(c) {
+				// Copy the whole run of such bytes at once.
+				j := i + 1
+				for j < len(p) && plainASCII(p[j]) {
+					j++
+				}
+				t.flush()
+				t.buf = append(t.buf, p[i:j]...)
+				i = j
 				continue
 			}
-			t.flush()
-			t.buf = append(t.buf, c)
+			i++
+			// goldmark renders NUL as U+FFFD; plain text has no use for it.
+			if c != 0 {
+				t.space()
+			}
 			continue
 		}
 		r, size := utf8.DecodeRune(p[i:])
@@ -384,6 +389,12 @@ func (t *textCollector) write(p []byte) {
 		}
 		i += size
 	}
+}
+
+// plainASCII reports whether c is an ASCII byte written as it is: not
+// white space ('\t' to '\r', ' ') and not NUL.
+func plainASCII(c byte) bool {
+	return c > ' ' && c < utf8.RuneSelf || c != 0 && c < '\t' || c > '\r' && c < ' '
 }
 
 func (t *textCollector) flush() {
