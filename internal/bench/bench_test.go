@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -93,5 +95,30 @@ func TestVerdict(t *testing.T) {
 	}
 	if got := verdict(nil); got != "not measured (add 10000 to -sizes)" {
 		t.Errorf("verdict(nil) = %q", got)
+	}
+}
+
+// TestWorkDir: each run gets a new folder inside the one given, made if
+// missing, as an absolute path (the child processes run elsewhere).
+func TestWorkDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", ".bench")
+	one, err := workDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := workDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range []string{one, two} {
+		if !filepath.IsAbs(got) || filepath.Dir(got) != dir {
+			t.Errorf("work folder %s: want a new folder in %s", got, dir)
+		}
+		if st, err := os.Stat(got); err != nil || !st.IsDir() {
+			t.Errorf("work folder %s: %v", got, err)
+		}
+	}
+	if one == two {
+		t.Errorf("two runs share %s", one)
 	}
 }
