@@ -287,7 +287,9 @@ func (an *Analyzer) term(sc *scratch, word []byte) *wordTerm {
 
 // termID returns the number of term: each term gets the next number the
 // first time it is met, and keeps it for the Analyzer's life. The
-// static index keeps its postings lists by number.
+// static index keeps its postings lists by number. Numbers are not
+// reused, so a daemon keeps every term it ever met: a site's vocabulary,
+// which grows slowly.
 func (an *Analyzer) termID(term string) uint32 {
 	an.mu.RLock()
 	id, ok := an.ids[term]
