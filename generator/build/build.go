@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"inkstone/generator/content"
@@ -29,6 +28,7 @@ import (
 	"inkstone/generator/search"
 	"inkstone/generator/site"
 	"inkstone/internal/config"
+	"inkstone/internal/parallel"
 	"inkstone/themes"
 )
 
@@ -669,7 +669,7 @@ func runGroups(ctx context.Context, groups [][]output, workers int, tx *publish.
 		firstErr error
 	)
 	var bufs sync.Pool
-	parallelN(ctx, workers, len(groups), func(g int) {
+	parallel.For(ctx, workers, len(groups), func(g int) {
 		for _, o := range groups[g] {
 			if ctx.Err() != nil {
 				return
@@ -697,35 +697,10 @@ func runGroups(ctx context.Context, groups [][]output, workers int, tx *publish.
 	return ctx.Err()
 }
 
-// parallel calls fn for 0..n-1 on GOMAXPROCS goroutines, stopping early
-// when ctx is done.
-func parallel(ctx context.Context, n int, fn func(i int)) {
-	parallelN(ctx, runtime.GOMAXPROCS(0), n, fn)
-}
-
-// parallelN is parallel with a given number of workers. Each takes the
-// next index by counting: a channel handing indices over woke a third
-// goroutine per item, which cost as much as small items.
-func parallelN(ctx context.Context, workers, n int, fn func(i int)) {
-	if workers > n {
-		workers = n
-	}
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
+// onEveryCore calls fn for 0..n-1 on GOMAXPROCS goroutines, stopping
+// early when ctx is done.
+func onEveryCore(ctx context.Context, n int, fn func(i int)) {
+	parallel.For(ctx, runtime.GOMAXPROCS(0), n, fn)
 }
 
 // Check runs every phase but publish, reporting all problems found in the

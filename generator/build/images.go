@@ -60,7 +60,7 @@ func (b *Builder) processImages(ctx context.Context, st *state) (changed bool, e
 	dir := b.Config.ContentDir()
 	done := make([]image, len(todo))
 	errs := make([]error, len(todo))
-	parallel(ctx, len(todo), func(i int) {
+	onEveryCore(ctx, len(todo), func(i int) {
 		rel := todo[i]
 		res, err := p.Process(ctx, filepath.Join(dir, filepath.FromSlash(rel)), rel)
 		if err != nil {

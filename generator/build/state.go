@@ -366,7 +366,7 @@ func (b *Builder) convert(ctx context.Context, st *state, only []string) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("load: %w", errors.Join(errs...))
 	}
-	parallel(ctx, len(todo), func(i int) {
+	onEveryCore(ctx, len(todo), func(i int) {
 		src := todo[i]
 		src.entry, src.err = b.entry(src.post, st.pattern, st.opt.Drafts, st.seed)
 	})
@@ -519,7 +519,7 @@ func (b *Builder) hydrate(ctx context.Context, st *state, outs []output) error {
 	}
 	store := &content.Store{Dir: b.Config.ContentDir()}
 	errs := make([]error, len(todo))
-	parallel(ctx, len(todo), func(i int) {
+	onEveryCore(ctx, len(todo), func(i int) {
 		src := todo[i]
 		p, err := store.Load(src.post.Path)
 		if err != nil {

@@ -11,12 +11,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 
 	"inkstone/internal/atomicfile"
+	"inkstone/internal/parallel"
 	"inkstone/internal/rawfile"
 )
 
@@ -80,24 +79,9 @@ func (s *Store) LoadAll(ctx context.Context) (*Snapshot, error) {
 
 	posts := make([]*Post, len(mdPaths))
 	errs := make([]error, len(mdPaths))
-	// Workers take the next file by counting: handing each over on a
-	// channel cost as much as parsing it.
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(mdPaths) {
-					return
-				}
-				posts[i], errs[i] = s.Load(mdPaths[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(ctx, runtime.GOMAXPROCS(0), len(mdPaths), func(i int) {
+		posts[i], errs[i] = s.Load(mdPaths[i])
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -18,10 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"inkstone/internal/parallel"
 )
 
 // The static index's layout. The browser loads search/meta.json, then
@@ -742,37 +743,25 @@ type shardJob struct {
 func runJobs(jobs []shardJob) error {
 	var mu sync.Mutex
 	var first error
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range min(runtime.GOMAXPROCS(0), max(1, len(jobs)/16)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(jobs) {
-					return
-				}
-				job := &jobs[i]
-				data, err := job.encode()
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					continue
-				}
-				p := hashedPath(job.stem, data)
-				job.file.Path = p
-				if p != *job.path {
-					job.file.Data = data
-					*job.path = p
-				}
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(jobs)/16))
+	parallel.For(context.Background(), workers, len(jobs), func(i int) {
+		job := &jobs[i]
+		data, err := job.encode()
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
 			}
-		}()
-	}
-	wg.Wait()
+			mu.Unlock()
+			return
+		}
+		p := hashedPath(job.stem, data)
+		job.file.Path = p
+		if p != *job.path {
+			job.file.Data = data
+			*job.path = p
+		}
+	})
 	return first
 }
 
@@ -795,23 +784,7 @@ func fill(flags []bool) {
 func (s *Static) analyse(ctx context.Context, docs []*Doc) ([]analysed, error) {
 	out := make([]analysed, len(docs))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(docs)/64))
-	// Workers take the next document by counting, as they are small.
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(docs) {
-					return
-				}
-				out[i] = s.entry(docs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(ctx, workers, len(docs), func(i int) { out[i] = s.entry(docs[i]) })
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("search: index documents: %w", err)
 	}
