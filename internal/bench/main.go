@@ -147,6 +147,14 @@ func run(opts options, out, logw io.Writer) (err error) {
 		sites = append(sites, site)
 	}
 	var daemons []daemonResult
+	if opts.daemon {
+		// The builds above leave hundreds of MB waiting to be written.
+		// The daemon syncs what it writes, and those syncs would queue
+		// behind that writeback, which no daemon meets right after
+		// starting on a quiet disk.
+		fmt.Fprintln(logw, "bench: writing the builds' files out to disk (sync) before timing the daemon")
+		syscall.Sync()
+	}
 	for i, size := range opts.sizes {
 		if !opts.daemon {
 			break
@@ -201,24 +209,24 @@ func measure(inkstone, site string, size, runs int, logw io.Writer) (result, err
 			return r, fmt.Errorf("cleaning before cold build: %w", err)
 		}
 		out := filepath.Join(site, fmt.Sprintf("cold-%d", i+1))
-		d, rss, err := timedBuild(inkstone, site, "--out", out)
+		d, rss, cpu, err := timedBuild(inkstone, site, "--out", out)
 		if err != nil {
 			return r, fmt.Errorf("cold build %d: %w", i+1, err)
 		}
-		fmt.Fprintf(logw, "bench: %d posts, cold build %d: %s, %s\n", size, i+1, formatDuration(d), formatMiB(rss))
+		fmt.Fprintf(logw, "bench: %d posts, cold build %d: %s (%s), %s\n", size, i+1, formatDuration(d), cpu, formatMiB(rss))
 		r.cold = append(r.cold, d)
 		r.maxRSSKiB = max(r.maxRSSKiB, rss)
 	}
 	// The site's own public/, built once, then rebuilt with nothing changed.
-	if _, _, err := timedBuild(inkstone, site); err != nil {
+	if _, _, _, err := timedBuild(inkstone, site); err != nil {
 		return r, fmt.Errorf("first build: %w", err)
 	}
 	for i := range runs {
-		d, rss, err := timedBuild(inkstone, site)
+		d, rss, cpu, err := timedBuild(inkstone, site)
 		if err != nil {
 			return r, fmt.Errorf("warm rebuild %d: %w", i+1, err)
 		}
-		fmt.Fprintf(logw, "bench: %d posts, warm rebuild %d: %s, %s\n", size, i+1, formatDuration(d), formatMiB(rss))
+		fmt.Fprintf(logw, "bench: %d posts, warm rebuild %d: %s (%s), %s\n", size, i+1, formatDuration(d), cpu, formatMiB(rss))
 		r.warm = append(r.warm, d)
 		r.maxRSSKiB = max(r.maxRSSKiB, rss)
 	}
@@ -230,8 +238,9 @@ func measure(inkstone, site string, size, runs int, logw io.Writer) (result, err
 }
 
 // timedBuild runs `inkstone build --no-index --site site [args]` once and
-// returns its wall time and peak resident set size in KiB.
-func timedBuild(inkstone, site string, args ...string) (time.Duration, int64, error) {
+// returns its wall time, peak resident set size in KiB, and the CPU time
+// it used, user and system, which tell a slow machine from a slow disk.
+func timedBuild(inkstone, site string, args ...string) (time.Duration, int64, string, error) {
 	cmd := exec.Command(inkstone, append([]string{"build", "--no-index", "--site", site}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout = io.Discard
@@ -240,13 +249,14 @@ func timedBuild(inkstone, site string, args ...string) (time.Duration, int64, er
 	err := cmd.Run()
 	elapsed := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("inkstone build: %w\n%s", err, tail(stderr.String(), 4000))
+		return 0, 0, "", fmt.Errorf("inkstone build: %w\n%s", err, tail(stderr.String(), 4000))
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, 0, errors.New("no rusage for the child process on this platform")
+		return 0, 0, "", errors.New("no rusage for the child process on this platform")
 	}
-	return elapsed, int64(ru.Maxrss), nil // KiB on Linux
+	cpu := fmt.Sprintf("user %s, system %s", formatDuration(cmd.ProcessState.UserTime()), formatDuration(cmd.ProcessState.SystemTime()))
+	return elapsed, int64(ru.Maxrss), cpu, nil // KiB on Linux
 }
 
 // runCmd runs cmd, returning its stdout and, on failure, an error that
