@@ -83,6 +83,21 @@ func noTemps(t *testing.T, dir string) {
 	}
 }
 
+// manifestLines returns the path of p's manifest file, the one file its
+// state folder holds for it, and the file's lines.
+func manifestLines(t *testing.T, p *publish.Publisher) (string, []string) {
+	t.Helper()
+	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
+	if err != nil || len(manifest) != 1 {
+		t.Fatalf("manifest files %q, %v", manifest, err)
+	}
+	data, err := os.ReadFile(manifest[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return manifest[0], strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
 func files(t *testing.T, p *publish.Publisher) []string {
 	t.Helper()
 	fs, err := p.Files()
@@ -513,11 +528,8 @@ func TestManifestLog(t *testing.T) {
 	if slices.Contains(want, "b.html") || !slices.Contains(want, "n6.html") || len(want) != 9 {
 		t.Errorf("outputs %q: want a.html, c/index.html and n0..n6.html", want)
 	}
-	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
-	if err != nil || len(manifest) != 1 {
-		t.Fatalf("manifest files %q, %v", manifest, err)
-	}
-	f, err := os.OpenFile(manifest[0], os.O_WRONLY|os.O_APPEND, 0)
+	manifest, _ := manifestLines(t, p)
+	f, err := os.OpenFile(manifest, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,16 +621,9 @@ func TestManifestCacheAcrossAborts(t *testing.T) {
 func TestOlderManifestSums(t *testing.T) {
 	p := newPublisher(t)
 	commit(t, p, true, map[string]string{"a.html": "aaa", "b/index.html": "bbb"})
-	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
-	if err != nil || len(manifest) != 1 {
-		t.Fatalf("manifest files %q, %v", manifest, err)
-	}
-	data, err := os.ReadFile(manifest[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	manifest, lines := manifestLines(t, p)
 	var older []string
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+	for _, line := range lines {
 		f := strings.Split(line, "\t")
 		if len(f) != 4 || len(f[1]) != 16 {
 			t.Fatalf("manifest line %q: want path, 16-digit hash, size, time", line)
@@ -626,7 +631,7 @@ func TestOlderManifestSums(t *testing.T) {
 		f[1] = strings.Repeat("0123456789abcdef", 2)
 		older = append(older, strings.Join(f, "\t"))
 	}
-	if err := os.WriteFile(manifest[0], []byte(strings.Join(older, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(manifest, []byte(strings.Join(older, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Same size, same time: only the bytes tell.
@@ -659,17 +664,9 @@ func TestFirstCommitRecordsTimesOnce(t *testing.T) {
 	p := newPublisher(t)
 	want := map[string]string{"index.html": "home", "a/index.html": "a", "a/b/c.txt": "c"}
 	commit(t, p, true, want)
-	manifest, err := filepath.Glob(filepath.Join(p.StateDir, "build", "manifest-*.txt"))
-	if err != nil || len(manifest) != 1 {
-		t.Fatalf("manifest files %q, %v", manifest, err)
-	}
-	data, err := os.ReadFile(manifest[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	_, lines := manifestLines(t, p)
 	if len(lines) != len(want) {
-		t.Fatalf("manifest has %d lines, want one per output:\n%s", len(lines), data)
+		t.Fatalf("manifest has %d lines, want one per output:\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 	for _, line := range lines {
 		f := strings.Split(line, "\t")
