@@ -88,7 +88,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *searchFlag {
-		if err := runSearch(opts.sizes, []string{"go", "run", "./internal/corpus", "-seed", "1"}, "themes/default", os.Stdout); err != nil {
+		if err := runSearch(opts.sizes, []string{"go", "run", "./internal/corpus", "-seed", "1"}, "themes/default", opts.dir, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "bench: search:", err)
 			os.Exit(1)
 		}

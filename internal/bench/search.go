@@ -26,11 +26,12 @@ var searchQueries = [2]string{"coffee", "coffee bread"}
 // bleve index build times, the size of public/search/ and the gzip bytes one- and two-word
 // queries transfer (the index files the script fetches, plus search.js
 // and style.css). corpus is the command that writes a corpus site (its
-// arguments get -n N -out DIR appended); theme is the theme folder.
-func runSearch(sizes []int, corpus []string, theme string, w io.Writer) error {
-	tmp, err := os.MkdirTemp("", "inkstone-search-bench-")
+// arguments get -n N -out DIR appended); theme is the theme folder; dir
+// is where the work folder is made, as for the build bench.
+func runSearch(sizes []int, corpus []string, theme, dir string, w io.Writer) error {
+	tmp, err := workDir(dir)
 	if err != nil {
-		return fmt.Errorf("temp folder: %w", err)
+		return err
 	}
 	defer os.RemoveAll(tmp)
 	assets := 0

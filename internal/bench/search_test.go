@@ -7,7 +7,7 @@ import (
 
 func TestRunSearch(t *testing.T) {
 	var out strings.Builder
-	if err := runSearch([]int{40}, []string{"go", "run", "../corpus"}, "../../themes/default", &out); err != nil {
+	if err := runSearch([]int{40}, []string{"go", "run", "../corpus"}, "../../themes/default", t.TempDir(), &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(out.String(), "\n")
